@@ -1,0 +1,47 @@
+# One command per habit: `make run`, `make test`, `make lint`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test lint chromium validate bench clean
+
+# Re-install when pyproject.toml changes; the stamp records which extras are installed.
+$(VENV)/.run: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.run
+
+run: $(VENV)/.run
+	$(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT)
+
+# Debian's Chromium for the browser tests. Needs root (CI runs as root on a fresh machine);
+# elsewhere the browser tests are skipped with a reason, except under CI=true.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is not installed and cannot be installed here: browser tests will be skipped"; fi
+
+test: $(VENV)/.test chromium
+	$(PY) -m pytest
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check dashboard tests tools bench
+
+validate: $(VENV)/.run
+	$(PY) -m dashboard validate
+
+bench: $(VENV)/.test
+	$(PY) bench/bench_map.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Eastern Flank Incident Map: incidents on NATO's eastern flank, filtered and mapped."""

@@ -1,0 +1,93 @@
+"""Every read of incident and geodata files. All frames come back in EPSG:4326."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from . import paths
+from .schema import FIELDS, DataError, validate_collection
+
+WGS84 = "EPSG:4326"
+
+
+def read_json(path: str | Path) -> Any:
+    """Parse a JSON file, turning every way it can fail into a one-line ``DataError``."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not raw.strip():
+        raise DataError(f"{path}: file is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: is not UTF-8 text (byte {exc.start}); is it a binary file?"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+
+
+def incidents_frame(data: dict[str, Any]) -> gpd.GeoDataFrame:
+    """Build the incident frame from an already validated FeatureCollection.
+
+    ``date`` and ``end_date`` become datetimes; list fields (``sources``,
+    ``related_ids``) stay Python lists.
+    """
+    features = data["features"]
+    if not features:
+        frame = gpd.GeoDataFrame({f: pd.Series(dtype=object) for f in FIELDS},
+                                 geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+    else:
+        frame = gpd.GeoDataFrame.from_features(features, crs=WGS84)
+        frame = frame[[*FIELDS, "geometry"]]
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    frame["end_date"] = pd.to_datetime(frame["end_date"], format="%Y-%m-%d")
+    return frame.set_index("id", drop=False).rename_axis(None)
+
+
+def read_incidents(path: str | Path = paths.INCIDENTS) -> gpd.GeoDataFrame:
+    """Read and validate an incidents GeoJSON; raise ``DataError`` listing every problem."""
+    data = read_json(path)
+    problems = validate_collection(data)
+    if problems:
+        raise DataError(f"{path}: {len(problems)} problem(s) in the data", problems)
+    return incidents_frame(data)
+
+
+def _read_layer(path: Path) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    frame = gpd.read_file(path, engine="pyogrio")
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        raise DataError(f"{path}: expected CRS EPSG:4326, got {frame.crs}")
+    return frame
+
+
+def read_countries(path: Path = paths.COUNTRIES) -> gpd.GeoDataFrame:
+    """Country polygons with ``iso_a2``, ``name``, ``nato``, ``group`` ..."""
+    return _read_layer(path)
+
+
+def read_regions(path: Path = paths.REGIONS) -> gpd.GeoDataFrame:
+    """Admin-1 polygons with ``iso_3166_2``, ``name``, ``country``."""
+    return _read_layer(path)
+
+
+def read_airports(path: Path = paths.AIRPORTS) -> gpd.GeoDataFrame:
+    """Airport points with ``icao``, ``iata``, ``name``, ``city``, ``country``."""
+    return _read_layer(path)

@@ -1,0 +1,314 @@
+"""Folium maps: an offline basemap drawn from ``geodata/`` plus one layer per incident type.
+
+The base map (countries, airports, legend) never depends on the filters, so the browser
+keeps it mounted; filtered incidents travel separately as ``incident_layers(...)``.
+GeoJSON is ``[lon, lat]``; folium wants ``(lat, lon)``: the swap happens only here.
+
+Every text that comes from data is HTML-escaped here, before it reaches a tooltip or
+popup (folium's GeoJsonTooltip/GeoJsonPopup insert values as HTML).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Polygon
+from shapely.ops import polylabel
+
+from .schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
+
+#: The view the map opens on: Norway/Finland to Bulgaria, Germany to western Russia.
+EASTERN_FLANK_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((42.0, 6.0), (70.5, 41.0))
+ASSET_BASE = "/app/static/vendor"
+LEAFLET_DIR = "leaflet-1.9.4"
+
+SEA = "#b9d3e6"
+GROUP_FILL = {
+    "nato": "#dce6f2",
+    "russia_belarus": "#f0d5cf",
+    "ukraine_moldova": "#f5e9bd",
+    "other": "#e9e9e6",
+}
+GROUP_LABELS = {
+    "nato": "NATO member",
+    "russia_belarus": "Russia / Belarus",
+    "ukraine_moldova": "Ukraine / Moldova",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class TypeStyle:
+    """How one incident type is drawn: a colour-blind-safe colour and a distinct shape."""
+
+    color: str
+    svg: str  # inner SVG elements in a 20x20 box, filled with the colour
+
+
+# Okabe-Ito palette; each type also has its own shape, so colour is never the only cue.
+_STROKE = 'stroke="#1a1a1a" stroke-width="1.4"'
+TYPE_STYLES: dict[str, TypeStyle] = {
+    "airspace_incursion": TypeStyle("#E69F00", f'<polygon points="10,1.5 19,18 1,18" {_STROKE}/>'),
+    "airport_closure": TypeStyle("#0072B2", f'<rect x="2.5" y="2.5" width="15" height="15" {_STROKE}/>'),
+    "strike": TypeStyle("#D55E00", f'<polygon points="10,1 19,10 10,19 1,10" {_STROKE}/>'),
+    "interception": TypeStyle("#009E73", f'<circle cx="10" cy="10" r="8" {_STROKE}/>'),
+    "crash_debris": TypeStyle(
+        "#CC79A7",
+        f'<polygon points="4,1 10,7 16,1 19,4 13,10 19,16 16,19 10,13 4,19 1,16 7,10 1,4" {_STROKE}/>',
+    ),
+}
+ICON_PX = 22
+
+
+def symbol_svg(incident_type: str, size: int = ICON_PX) -> str:
+    """The inline SVG symbol of an incident type (used on the map and in the legend)."""
+    style = TYPE_STYLES[incident_type]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'viewBox="0 0 20 20" fill="{style.color}">{style.svg}</svg>')
+
+
+def offline_assets(base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """JS and CSS links for folium that point at the app's own static files, not a CDN."""
+    js = [("leaflet", f"{base}/{LEAFLET_DIR}/leaflet.js")]
+    css = [("leaflet_css", f"{base}/{LEAFLET_DIR}/leaflet.css")]
+    return js, css
+
+
+_CSS = f"""
+<style>
+  .folium-map.leaflet-container, #map_div.leaflet-container {{ background: {SEA}; }}
+  .ef-incident-icon {{ background: none; border: none; }}
+  .ef-country-label {{ background: none; border: none; font: 600 13px/1.1 system-ui, sans-serif;
+    color: #3d4a57; text-align: center; white-space: nowrap; pointer-events: none;
+    text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
+  .ef-legend {{ position: absolute; z-index: 1000; bottom: 24px; left: 10px;
+    background: rgba(255,255,255,.94); padding: 8px 10px; border-radius: 6px;
+    box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 13px/1.35 system-ui, sans-serif; }}
+  .ef-legend h4 {{ margin: 0 0 4px; font-size: 13px; }}
+  .ef-legend div {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
+  .ef-legend .swatch {{ width: 16px; height: 12px; border: 1px solid #888; }}
+  .ef-popup {{ font: 13px/1.4 system-ui, sans-serif; max-width: 340px; }}
+  .ef-popup h4 {{ margin: 0 0 2px; font-size: 14px; }}
+  .ef-popup .meta {{ color: #555; }}
+  .ef-popup blockquote {{ margin: 4px 0; padding-left: 8px; border-left: 3px solid #bbb; }}
+  .ef-popup table {{ border-collapse: collapse; }}
+  .ef-popup td {{ padding: 0 8px 0 0; }}
+</style>
+"""
+
+
+def _legend_html() -> str:
+    rows = "".join(
+        f"<div>{symbol_svg(t, 16)}<span>{TYPE_LABELS[t]}</span></div>" for t in INCIDENT_TYPES
+    )
+    areas = "".join(
+        f'<div><span class="swatch" style="background:{GROUP_FILL[g]}"></span>'
+        f"<span>{GROUP_LABELS[g]}</span></div>"
+        for g in ("nato", "russia_belarus", "ukraine_moldova")
+    )
+    airports = (
+        '<div><svg width="16" height="16"><circle cx="8" cy="8" r="3" fill="#555"/></svg>'
+        "<span>Airport</span></div>"
+        '<div><svg width="16" height="16"><circle cx="8" cy="8" r="6.5" fill="none" '
+        'stroke="#b30000" stroke-width="2" stroke-dasharray="3 2"/></svg>'
+        "<span>Closed airport</span></div>"
+    )
+    return (f'<div class="ef-legend" id="ef-legend"><h4>Incidents</h4>{rows}'
+            f"<h4 style='margin-top:6px'>Map</h4>{areas}{airports}</div>")
+
+
+def _label_point(geom) -> tuple[float, float]:
+    """A point well inside the largest part of a (multi)polygon, as (lat, lon)."""
+    parts = getattr(geom, "geoms", [geom])
+    largest = max(parts, key=lambda p: p.area)
+    point = polylabel(Polygon(largest.exterior), tolerance=0.05)
+    return point.y, point.x
+
+
+def build_map(
+    countries: gpd.GeoDataFrame,
+    airports: gpd.GeoDataFrame | None = None,
+    *,
+    asset_base: str = ASSET_BASE,
+    online_tiles: bool = False,
+    labels: Iterable[str] | None = None,
+) -> folium.Map:
+    """The base map: countries shaded by group, airports, legend, framed on the eastern flank.
+
+    Parameters
+    ----------
+    countries, airports
+        Frames from ``load.read_countries`` / ``load.read_airports``.
+    asset_base
+        URL prefix of the vendored Leaflet files (the app's static route by default).
+    online_tiles
+        Add an OpenStreetMap tile layer under the countries. Off by default: the map
+        must work on a closed network.
+    labels
+        ISO codes of the countries to label; defaults to every non-"other" country.
+    """
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25,
+                   min_zoom=3, max_zoom=12, maxZoom=12)  # maxZoom: see TECH_NOTES (tiles=None)
+    js, css = offline_assets(asset_base)
+    m.default_js, m.default_css = js, css  # new lists: never mutate folium's class lists
+    m.get_root().header.add_child(folium.Element(_CSS))
+    m.get_root().html.add_child(folium.Element(_legend_html()))
+
+    if online_tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)").add_to(m)
+    fill_opacity = 0.55 if online_tiles else 1.0
+    folium.GeoJson(
+        countries[["iso_a2", "name", "group", "geometry"]],
+        name="Countries",
+        control=False,
+        style_function=lambda f: {
+            "fillColor": GROUP_FILL.get(f["properties"]["group"], GROUP_FILL["other"]),
+            "fillOpacity": fill_opacity, "color": "#6f7a85", "weight": 0.9,
+        },
+        highlight_function=None,
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    ).add_to(m)
+
+    wanted = set(labels) if labels is not None else set(
+        countries.loc[countries["group"] != "other", "iso_a2"])
+    label_group = folium.FeatureGroup(name="Country names", control=False)
+    for row in countries[countries["iso_a2"].isin(wanted)].itertuples():
+        folium.Marker(
+            _label_point(row.geometry),
+            icon=folium.DivIcon(html=html.escape(row.name), class_name="ef-country-label",
+                                icon_size=(140, 16), icon_anchor=(70, 8)),
+            interactive=False,
+        ).add_to(label_group)
+    label_group.add_to(m)
+
+    if airports is not None and len(airports):
+        folium.GeoJson(
+            airports.assign(_tooltip=[
+                html.escape(f"{a.icao} · {a.name}" + (f" ({a.iata})" if a.iata else ""))
+                for a in airports.itertuples()
+            ])[["_tooltip", "geometry"]],
+            name="Airports",
+            marker=folium.CircleMarker(radius=3, fill=True, fill_opacity=0.9, weight=0.5,
+                                       color="#333", fill_color="#555"),
+            tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
+            show=True,
+        ).add_to(m)
+
+    m.fit_bounds(EASTERN_FLANK_BOUNDS)
+    return m
+
+
+def format_dates(date: pd.Timestamp, end_date: pd.Timestamp | None) -> str:
+    """``10 Sep 2025`` or ``10–11 Sep 2025`` style date text."""
+    if end_date is None or pd.isna(end_date) or end_date == date:
+        return f"{date:%-d %b %Y}"
+    if (date.year, date.month) == (end_date.year, end_date.month):
+        return f"{date:%-d}–{end_date:%-d %b %Y}"
+    return f"{date:%-d %b %Y} – {end_date:%-d %b %Y}"
+
+
+def tooltip_html(row: pd.Series) -> str:
+    """Tooltip text: date, type, place."""
+    text = f"{format_dates(row['date'], row['end_date'])} · {TYPE_LABELS[row['type']]} · {row['place']}"
+    return html.escape(text)
+
+
+def popup_html(row: pd.Series) -> str:
+    """Popup: summary, counts, confidence, precision and each source with its quote."""
+    e = html.escape
+    counts = "".join(
+        f"<tr><td>{e(field.capitalize())}</td><td>{int(row[field])}</td></tr>"
+        for field in COUNT_FIELDS if row[field] is not None and not pd.isna(row[field])
+    )
+    sources = "".join(
+        f"<blockquote>“{e(s['quote'])}”</blockquote>"
+        f"<div class='meta'>Source: {e(s.get('publisher') or '')}"
+        f"{' — ' if s.get('publisher') else ''}{e(s['document'])}</div>"
+        for s in row["sources"]
+    )
+    region = f", {e(row['region'])}" if row["region"] else ""
+    icao = f" ({e(row['icao'])})" if row["icao"] else ""
+    notes = f"<div class='meta'>Notes: {e(row['notes'])}</div>" if row["notes"] else ""
+    return (
+        f"<div class='ef-popup'><h4>{e(TYPE_LABELS[row['type']])}{icao}</h4>"
+        f"<div class='meta'>{e(format_dates(row['date'], row['end_date']))} · "
+        f"{e(row['place'])}{region} · {e(row['country'])}</div>"
+        f"<p>{e(row['summary'])}</p>"
+        + (f"<table>{counts}</table>" if counts else "")
+        + f"<div class='meta'>Confidence: {e(row['confidence'])} · location: "
+        f"{e(row['location_precision'])} · date: {e(row['date_precision'])} · "
+        f"platform: {e(row['platform'])}</div>"
+        f"{sources}{notes}</div>"
+    )
+
+
+def _type_layer(rows: gpd.GeoDataFrame, incident_type: str) -> folium.GeoJson:
+    css_class = f"ef-incident ef-{incident_type}"
+    color = TYPE_STYLES[incident_type].color
+    data = gpd.GeoDataFrame(
+        {
+            "id": rows["id"],
+            "_tooltip": [tooltip_html(r) for _, r in rows.iterrows()],
+            "_popup": [popup_html(r) for _, r in rows.iterrows()],
+        },
+        geometry=rows.geometry, crs=rows.crs,
+    )
+    return folium.GeoJson(
+        data,
+        marker=folium.Marker(icon=folium.DivIcon(
+            html=symbol_svg(incident_type), icon_size=(ICON_PX, ICON_PX),
+            icon_anchor=(ICON_PX // 2, ICON_PX // 2),
+            class_name=f"ef-incident-icon {css_class}")),
+        # Lines and polygons take these; on point markers Leaflet ignores them.
+        style_function=lambda f: {"color": color, "weight": 4, "fillColor": color,
+                                  "fillOpacity": 0.25, "className": css_class},
+        tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
+        popup=folium.GeoJsonPopup(["_popup"], labels=False, max_width=360),
+    )
+
+
+def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None
+                    ) -> list[folium.FeatureGroup]:
+    """One feature group per incident type (always all types, possibly empty) and one
+    marking the closed airports among ``incidents``."""
+    groups = []
+    for incident_type in INCIDENT_TYPES:
+        group = folium.FeatureGroup(name=TYPE_LABELS[incident_type])
+        rows = incidents[incidents["type"] == incident_type]
+        if len(rows):
+            _type_layer(rows, incident_type).add_to(group)
+        groups.append(group)
+
+    closed = folium.FeatureGroup(name="Closed airports")
+    icaos = sorted(incidents.loc[incidents["type"] == "airport_closure", "icao"].dropna().unique())
+    if airports is not None and icaos:
+        for a in airports[airports["icao"].isin(icaos)].itertuples():
+            folium.CircleMarker(
+                (a.geometry.y, a.geometry.x), radius=14, color="#b30000", weight=2.5,
+                dash_array="5 4", fill=False, interactive=False,
+            ).add_to(closed)
+            folium.Marker(
+                (a.geometry.y, a.geometry.x),
+                icon=folium.DivIcon(
+                    html=f"<b>{html.escape(a.icao)}</b> closed",
+                    class_name="ef-country-label", icon_size=(110, 14), icon_anchor=(-16, 7)),
+                interactive=False,
+            ).add_to(closed)
+    groups.append(closed)
+    return groups
+
+
+def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
+                   incidents: gpd.GeoDataFrame, *, asset_base: str = ASSET_BASE) -> folium.Map:
+    """Base map with the incident layers and a layer control added in place (for tests,
+    HTML export and anything outside Streamlit)."""
+    m = build_map(countries, airports, asset_base=asset_base)
+    for group in incident_layers(incidents, airports):
+        group.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

@@ -1,0 +1,14 @@
+"""Where the shipped data lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INCIDENTS = ROOT / "incidents.geojson"
+GEODATA = ROOT / "geodata"
+COUNTRIES = GEODATA / "countries.geojson"
+REGIONS = GEODATA / "regions.geojson"
+AIRPORTS = GEODATA / "airports.geojson"
+SOURCES = ROOT.parent / "shared" / "sources"
+STATIC = Path(__file__).resolve().parent / "static"

@@ -1,0 +1,243 @@
+"""The incident record: field names, allowed values and validation.
+
+Validation reports *every* problem it finds, each as ``<feature id>: <field>: <what is
+wrong>``, so a curator can fix a file in one pass instead of one traceback at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args
+
+import shapely
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+from shapely.geometry import shape
+
+IncidentType = Literal[
+    "airspace_incursion", "airport_closure", "strike", "interception", "crash_debris"
+]
+DatePrecision = Literal["day", "approx", "range"]
+LocationPrecision = Literal["exact", "city", "region", "country"]
+Platform = Literal["drone", "aircraft", "missile", "balloon", "artillery", "unknown"]
+Confidence = Literal["high", "medium", "low"]
+
+INCIDENT_TYPES: tuple[str, ...] = get_args(IncidentType)
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+CONFIDENCES: tuple[str, ...] = get_args(Confidence)
+
+TYPE_LABELS: dict[str, str] = {
+    "airspace_incursion": "Airspace incursion",
+    "airport_closure": "Airport closure",
+    "strike": "Strike",
+    "interception": "Interception",
+    "crash_debris": "Crash / debris",
+}
+
+COUNT_FIELDS: tuple[str, ...] = ("drones", "aircraft", "missiles", "killed", "injured")
+GEOMETRY_TYPES: tuple[str, ...] = ("Point", "LineString", "Polygon")
+MAX_QUOTE_WORDS = 30
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _iso_date(value: str) -> str:
+    """Accept exactly ``YYYY-MM-DD`` naming a real calendar day."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a valid ISO date (YYYY-MM-DD)") from None
+    return value
+
+
+def _short_quote(value: str) -> str:
+    words = len(value.split())
+    if words > MAX_QUOTE_WORDS:
+        raise ValueError(f"quote has {words} words; at most {MAX_QUOTE_WORDS} allowed")
+    return value
+
+
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Count = Annotated[int, Field(ge=0, strict=True)]
+
+
+class Source(BaseModel):
+    """One source document behind an incident, with a verbatim supporting quote."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document: NonEmpty
+    quote: Annotated[NonEmpty, AfterValidator(_short_quote)]
+    publisher: str | None = None
+    url: str | None = None
+
+
+class IncidentProperties(BaseModel):
+    """The properties of one incident feature; every field must be present."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    type: IncidentType
+    date: IsoDate
+    end_date: IsoDate | None
+    date_precision: DatePrecision
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    region: str | None
+    place: NonEmpty
+    location_precision: LocationPrecision
+    platform: Platform
+    icao: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4}$")] | None
+    drones: Count | None
+    aircraft: Count | None
+    missiles: Count | None
+    killed: Count | None
+    injured: Count | None
+    summary: NonEmpty
+    sources: Annotated[list[Source], Field(min_length=1)]
+    confidence: Confidence
+    related_ids: list[str]
+    notes: str | None
+
+
+FIELDS: tuple[str, ...] = tuple(IncidentProperties.model_fields)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one feature."""
+
+    feature_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.feature_id}: {self.field}: {self.message}"
+
+
+class DataError(Exception):
+    """The project's own error for bad incident data; ``problems`` lists each one."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "properties"
+
+
+def _pydantic_message(err: dict[str, Any]) -> str:
+    msg = err["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
+    msg = msg.replace(" after validation", "")
+    if err["type"] == "missing":
+        return "is missing"
+    if err["type"] == "extra_forbidden":
+        return "is not a known field"
+    if err["type"] == "literal_error":
+        return f"{err['input']!r} is not allowed; {msg}"
+    if err["type"] == "string_pattern_mismatch" and err["loc"] == ("id",):
+        return f"{err['input']!r} is not a lowercase slug (letters, digits and hyphens)"
+    if err["type"] == "string_pattern_mismatch" and err["loc"] == ("country",):
+        return f"{err['input']!r} is not an ISO 3166-1 alpha-2 code (two capital letters)"
+    if err["type"] == "string_pattern_mismatch" and err["loc"] == ("icao",):
+        return f"{err['input']!r} is not a four-character ICAO code"
+    return f"{msg} (got {err['input']!r})" if "input" in err and err["type"] != "value_error" else msg
+
+
+def feature_label(feature: Any, index: int) -> str:
+    """The id used in messages: the feature's ``properties.id`` or its position."""
+    if isinstance(feature, dict):
+        props = feature.get("properties")
+        if isinstance(props, dict) and isinstance(props.get("id"), str) and props["id"]:
+            return props["id"]
+    return f"feature #{index + 1}"
+
+
+def _check_geometry(geometry: Any) -> list[tuple[str, str]]:
+    """Return (field, message) pairs for what is wrong with a GeoJSON geometry."""
+    if geometry is None:
+        return [("geometry", "is missing (null)")]
+    if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
+        got = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+        return [("geometry", f"type {got!r} is not one of {', '.join(GEOMETRY_TYPES)}")]
+    try:
+        geom = shape(geometry)
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        return [("geometry", f"coordinates are malformed ({exc})")]
+    if geom.is_empty:
+        return [("geometry", "has no coordinates")]
+    if shapely.has_z(geom):
+        return [("geometry", "has 3-D coordinates; only [lon, lat] is allowed")]
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180) or not (-90 <= miny <= maxy <= 90):
+        return [("geometry", f"coordinates out of range (lon -180..180, lat -90..90): "
+                             f"bounds {geom.bounds}")]
+    if not geom.is_valid:
+        return [("geometry", f"is not valid: {shapely.is_valid_reason(geom)}")]
+    return []
+
+
+def _check_consistency(props: IncidentProperties) -> list[tuple[str, str]]:
+    """Rules that tie fields together."""
+    out: list[tuple[str, str]] = []
+    if props.end_date is not None and props.end_date < props.date:
+        out.append(("end_date", f"{props.end_date} is before date {props.date}"))
+    if props.date_precision == "range" and props.end_date is None:
+        out.append(("end_date", "is required when date_precision is 'range'"))
+    if props.type == "airport_closure" and props.icao is None:
+        out.append(("icao", "is required for an airport_closure"))
+    if props.id in props.related_ids:
+        out.append(("related_ids", "lists the incident itself"))
+    return out
+
+
+def validate_feature(feature: Any, index: int = 0) -> list[Problem]:
+    """Validate one GeoJSON feature; return every problem found (empty when valid)."""
+    label = feature_label(feature, index)
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return [Problem(label, "type", "is not a GeoJSON Feature")]
+    problems = [Problem(label, f, m) for f, m in _check_geometry(feature.get("geometry"))]
+    raw = feature.get("properties")
+    if not isinstance(raw, dict):
+        return [*problems, Problem(label, "properties", "is missing or not an object")]
+    try:
+        props = IncidentProperties.model_validate(raw)
+    except PydanticValidationError as exc:
+        problems += [
+            Problem(label, _field_name(err["loc"]), _pydantic_message(err))
+            for err in exc.errors()
+        ]
+        return problems
+    return problems + [Problem(label, f, m) for f, m in _check_consistency(props)]
+
+
+def validate_collection(data: Any) -> list[Problem]:
+    """Validate a parsed FeatureCollection: every feature, unique ids, known related ids."""
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        got = data.get("type") if isinstance(data, dict) else type(data).__name__
+        return [Problem("file", "type", f"expected a GeoJSON FeatureCollection, got {got!r}")]
+    features = data.get("features")
+    if not isinstance(features, list):
+        return [Problem("file", "features", "is missing or not a list")]
+    problems: list[Problem] = []
+    for i, feature in enumerate(features):
+        problems += validate_feature(feature, i)
+
+    labels = [feature_label(f, i) for i, f in enumerate(features)]
+    seen: set[str] = set()
+    for label in labels:
+        if label in seen:
+            problems.append(Problem(label, "id", "is used by more than one feature"))
+        seen.add(label)
+    for feature, label in zip(features, labels, strict=True):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        related = props.get("related_ids") if isinstance(props, dict) else None
+        for rid in related if isinstance(related, list) else []:
+            if rid not in seen:
+                problems.append(Problem(label, "related_ids", f"{rid!r} is not an incident id"))
+    return problems

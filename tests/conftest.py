@@ -1,0 +1,72 @@
+"""Shared fixtures: tiny hand-built incident frames and a feature factory."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from dashboard.load import incidents_frame
+
+BASE_PROPS: dict[str, Any] = {
+    "id": "pl-incursion-2025-09-10",
+    "type": "airspace_incursion",
+    "date": "2025-09-10",
+    "end_date": None,
+    "date_precision": "day",
+    "country": "PL",
+    "region": "Lublin",
+    "place": "Wyryki",
+    "location_precision": "city",
+    "platform": "drone",
+    "icao": None,
+    "drones": 19,
+    "aircraft": None,
+    "missiles": None,
+    "killed": None,
+    "injured": 0,
+    "summary": "Drones entered Polish airspace.",
+    "sources": [{"document": "doc.txt", "quote": "drones entered Polish airspace"}],
+    "confidence": "high",
+    "related_ids": [],
+    "notes": None,
+}
+
+
+def make_feature(geometry: dict | None = None, **props: Any) -> dict:
+    """A valid incident Feature (a point in eastern Poland) with ``props`` overriding."""
+    p = copy.deepcopy(BASE_PROPS)
+    p.update(props)
+    return {
+        "type": "Feature",
+        "id": p["id"],
+        "geometry": geometry or {"type": "Point", "coordinates": [23.1, 51.5]},
+        "properties": p,
+    }
+
+
+def collection(*features: dict) -> dict:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+@pytest.fixture
+def tiny():
+    """Five incidents: PL incursion (10 Sep), PL closure EPWA (10 Sep), EE aircraft
+    incursion (19 Sep), RO crash (13 Sep) and a RU interception spanning 6–8 Aug 2024."""
+    return incidents_frame(collection(
+        make_feature(),
+        make_feature({"type": "Point", "coordinates": [20.967, 52.166]},
+                     id="pl-airport-closure-epwa-2025-09-10", type="airport_closure",
+                     icao="EPWA", place="Warsaw Chopin Airport", drones=None),
+        make_feature({"type": "Point", "coordinates": [24.0, 59.6]},
+                     id="ee-incursion-2025-09-19", country="EE", date="2025-09-19",
+                     platform="aircraft", aircraft=3, drones=None, place="Vaindloo island"),
+        make_feature({"type": "Point", "coordinates": [28.7, 45.2]},
+                     id="ro-crash-2025-09-13", type="crash_debris", country="RO",
+                     date="2025-09-13", place="Tulcea County", drones=1),
+        make_feature({"type": "Point", "coordinates": [36.19, 51.73]},
+                     id="ru-interception-kursk-2024-08-06", type="interception", country="RU",
+                     date="2024-08-06", end_date="2024-08-08", date_precision="range",
+                     place="Kursk Oblast", drones=4),
+    ))

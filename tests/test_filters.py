@@ -1,0 +1,81 @@
+"""Filters: each returns a new frame, never mutates, and an empty frame keeps its columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+from dashboard.filters import FilterSpec, apply, describe
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected_ids"),
+    [
+        (FilterSpec(), {"pl-incursion-2025-09-10", "pl-airport-closure-epwa-2025-09-10",
+                        "ee-incursion-2025-09-19", "ro-crash-2025-09-13",
+                        "ru-interception-kursk-2024-08-06"}),
+        (FilterSpec(date_from=D(2025, 9, 10), date_to=D(2025, 9, 10)),
+         {"pl-incursion-2025-09-10", "pl-airport-closure-epwa-2025-09-10"}),
+        (FilterSpec(date_from=D(2025, 9, 13)), {"ro-crash-2025-09-13", "ee-incursion-2025-09-19"}),
+        (FilterSpec(date_to=D(2025, 9, 12)),
+         {"pl-incursion-2025-09-10", "pl-airport-closure-epwa-2025-09-10",
+          "ru-interception-kursk-2024-08-06"}),
+        # A range incident (6–8 Aug 2024) matches any overlapping window.
+        (FilterSpec(date_from=D(2024, 8, 8), date_to=D(2024, 8, 31)),
+         {"ru-interception-kursk-2024-08-06"}),
+        (FilterSpec(date_from=D(2024, 8, 9), date_to=D(2024, 8, 31)), set()),
+        (FilterSpec(countries=("EE", "RO")), {"ee-incursion-2025-09-19", "ro-crash-2025-09-13"}),
+        (FilterSpec(countries=()), set()),
+        (FilterSpec(types=("airport_closure",)), {"pl-airport-closure-epwa-2025-09-10"}),
+        (FilterSpec(types=()), set()),
+        (FilterSpec(countries=("PL",), types=("airspace_incursion", "strike")),
+         {"pl-incursion-2025-09-10"}),
+        (FilterSpec(countries=("DE",)), set()),
+    ],
+)
+def test_apply(tiny, spec, expected_ids):
+    assert set(apply(tiny, spec)["id"]) == expected_ids
+
+
+def test_apply_does_not_mutate(tiny):
+    before = tiny.copy()
+    out = apply(tiny, FilterSpec(countries=("PL",)))
+    out.loc[out.index[0], "place"] = "changed"
+    assert_geodataframe_equal(tiny, before)
+
+
+def test_empty_result_keeps_columns_and_crs(tiny):
+    out = apply(tiny, FilterSpec(countries=("DE",)))
+    assert out.empty
+    assert list(out.columns) == list(tiny.columns)
+    assert out.crs == tiny.crs
+
+
+def test_reversed_range_is_refused():
+    with pytest.raises(ValueError, match="date range is reversed: from 2025-09-20 is after"):
+        FilterSpec(date_from=D(2025, 9, 20), date_to=D(2025, 9, 1))
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (FilterSpec(), "All incident types in all countries, at any date"),
+        (FilterSpec(types=("strike",), countries=("PL",)), "Strike in Poland, at any date"),
+        (FilterSpec(types=("strike", "interception", "crash_debris")),
+         "Strike, Interception and Crash / debris in all countries, at any date"),
+        (FilterSpec(types=()), "No incident types in all countries, at any date"),
+        (FilterSpec(countries=("PL", "XX")), "All incident types in Poland and XX, at any date"),
+        (FilterSpec(date_from=D(2025, 9, 10), date_to=D(2025, 9, 10)),
+         "All incident types in all countries, on 10 Sep 2025"),
+        (FilterSpec(date_from=D(2025, 9, 1), date_to=D(2025, 9, 30)),
+         "All incident types in all countries, from 1 Sep 2025 to 30 Sep 2025"),
+        (FilterSpec(date_from=D(2025, 9, 1)), "All incident types in all countries, from 1 Sep 2025"),
+        (FilterSpec(date_to=D(2025, 9, 1)), "All incident types in all countries, up to 1 Sep 2025"),
+    ],
+)
+def test_describe(spec, expected):
+    assert describe(spec, {"PL": "Poland"}) == expected

@@ -1,0 +1,109 @@
+"""The schema: valid records pass; each invalid one names its feature, field and problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.schema import FIELDS, validate_collection, validate_feature
+from tests.conftest import collection, make_feature
+
+
+def test_valid_feature_has_no_problems():
+    assert validate_feature(make_feature()) == []
+
+
+def test_fields_are_the_documented_names():
+    assert FIELDS == (
+        "id", "type", "date", "end_date", "date_precision", "country", "region", "place",
+        "location_precision", "platform", "icao", "drones", "aircraft", "missiles", "killed",
+        "injured", "summary", "sources", "confidence", "related_ids", "notes",
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"date": "2025-13-01"},
+         "pl-incursion-2025-09-10: date: '2025-13-01' is not a valid ISO date (YYYY-MM-DD)"),
+        ({"date": "2025-02-30"}, "date: '2025-02-30' is not a valid ISO date"),
+        ({"date": "10/09/2025"}, "date: '10/09/2025' is not a valid ISO date"),
+        ({"end_date": "2025-09-01"}, "end_date: 2025-09-01 is before date 2025-09-10"),
+        ({"date_precision": "range"}, "end_date: is required when date_precision is 'range'"),
+        ({"type": "bombing"}, "type: 'bombing' is not allowed"),
+        ({"platform": "ufo"}, "platform: 'ufo' is not allowed"),
+        ({"confidence": None}, "confidence: None is not allowed"),
+        ({"country": "Poland"}, "country: 'Poland' is not an ISO 3166-1 alpha-2 code"),
+        ({"id": "Bad Id"}, "Bad Id: id: 'Bad Id' is not a lowercase slug"),
+        ({"drones": -1}, "drones: should be greater than or equal to 0"),
+        ({"drones": "19"}, "drones: should be a valid integer"),
+        ({"drones": 2.5}, "drones: should be a valid integer"),
+        ({"type": "airport_closure"}, "icao: is required for an airport_closure"),
+        ({"icao": "WAW"}, "icao: 'WAW' is not a four-character ICAO code"),
+        ({"sources": []}, "sources: List should have at least 1 item"),
+        ({"sources": [{"document": "d.txt", "quote": " ".join(["word"] * 31)}]},
+         "sources.0.quote: quote has 31 words; at most 30 allowed"),
+        ({"sources": [{"document": "d.txt"}]}, "sources.0.quote: is missing"),
+        ({"place": "  "}, "place: String should have at least 1 character"),
+        ({"colour": "red"}, "colour: is not a known field"),
+        ({"related_ids": ["pl-incursion-2025-09-10"]}, "related_ids: lists the incident itself"),
+    ],
+)
+def test_invalid_properties_are_named(overrides, expected):
+    messages = [str(p) for p in validate_feature(make_feature(**overrides))]
+    assert any(expected in m for m in messages), messages
+
+
+def test_missing_field_is_reported():
+    feature = make_feature()
+    del feature["properties"]["notes"]
+    assert [str(p) for p in validate_feature(feature)] == [
+        "pl-incursion-2025-09-10: notes: is missing"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("geometry", "expected"),
+    [
+        (None, "geometry: is missing (null)"),
+        ({"type": "MultiPoint", "coordinates": [[20, 50]]}, "type 'MultiPoint' is not one of"),
+        ({"type": "Point", "coordinates": [20.0, 52.0, 100.0]}, "has 3-D coordinates"),
+        ({"type": "Point", "coordinates": [200.0, 52.0]}, "coordinates out of range"),
+        ({"type": "Point", "coordinates": [52.0, 95.0]}, "coordinates out of range"),
+        ({"type": "Point", "coordinates": []}, "has no coordinates"),
+        ({"type": "Point", "coordinates": ["a"]}, "coordinates are malformed"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
+         "is not valid: Self-intersection"),
+    ],
+)
+def test_invalid_geometry_is_named(geometry, expected):
+    feature = make_feature()
+    feature["geometry"] = geometry
+    messages = [str(p) for p in validate_feature(feature)]
+    assert any(expected in m for m in messages), messages
+
+
+def test_every_problem_is_reported_at_once():
+    problems = validate_feature(make_feature(date="2025-13-01", type="bombing", drones=-2))
+    assert {p.field for p in problems} == {"date", "type", "drones"}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ([], "file: type: expected a GeoJSON FeatureCollection, got 'list'"),
+        ({"type": "Feature"}, "file: type: expected a GeoJSON FeatureCollection, got 'Feature'"),
+        ({"type": "FeatureCollection"}, "file: features: is missing or not a list"),
+        (collection(make_feature(), make_feature()),
+         "pl-incursion-2025-09-10: id: is used by more than one feature"),
+        (collection(make_feature(related_ids=["nope"])),
+         "pl-incursion-2025-09-10: related_ids: 'nope' is not an incident id"),
+        (collection({"type": "Feature", "geometry": None, "properties": None}),
+         "feature #1: geometry: is missing (null)"),
+    ],
+)
+def test_collection_problems(data, expected):
+    assert expected in [str(p) for p in validate_collection(data)]
+
+
+def test_valid_collection():
+    assert validate_collection(collection(make_feature())) == []
