@@ -125,4 +125,5 @@ def main() -> None:
                "Airports: airportsdata (MIT). Click a symbol for its summary and source quote.")
 
 
-main()
+if __name__ == "__main__":  # streamlit runs the script as __main__; tests import constants
+    main()

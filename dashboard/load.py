@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import paths
-from .schema import FIELDS, DataError, validate_collection
+from .schema import COUNT_FIELDS, FIELDS, DataError, validate_collection
 
 WGS84 = "EPSG:4326"
 
@@ -45,8 +45,8 @@ def read_json(path: str | Path) -> Any:
 def incidents_frame(data: dict[str, Any]) -> gpd.GeoDataFrame:
     """Build the incident frame from an already validated FeatureCollection.
 
-    ``date`` and ``end_date`` become datetimes; list fields (``sources``,
-    ``related_ids``) stay Python lists.
+    ``date`` and ``end_date`` become datetimes, counts nullable ``Int64``, missing text
+    ``None``; list fields (``sources``, ``related_ids``) stay Python lists.
     """
     features = data["features"]
     if not features:
@@ -55,6 +55,10 @@ def incidents_frame(data: dict[str, Any]) -> gpd.GeoDataFrame:
     else:
         frame = gpd.GeoDataFrame.from_features(features, crs=WGS84)
         frame = frame[[*FIELDS, "geometry"]]
+    for column in ("region", "icao", "notes", "end_date"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    for column in COUNT_FIELDS:
+        frame[column] = frame[column].astype("Int64")
     frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
     frame["end_date"] = pd.to_datetime(frame["end_date"], format="%Y-%m-%d")
     return frame.set_index("id", drop=False).rename_axis(None)

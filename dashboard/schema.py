@@ -189,8 +189,13 @@ def _check_consistency(props: IncidentProperties) -> list[tuple[str, str]]:
         out.append(("end_date", f"{props.end_date} is before date {props.date}"))
     if props.date_precision == "range" and props.end_date is None:
         out.append(("end_date", "is required when date_precision is 'range'"))
-    if props.type == "airport_closure" and props.icao is None:
-        out.append(("icao", "is required for an airport_closure"))
+    # A closure sits at its airport; only when the source does not name the airport
+    # (location known to region or country level) may icao be null.
+    if (props.type == "airport_closure" and props.icao is None
+            and props.location_precision in ("exact", "city")):
+        out.append(("icao", "is required for an airport_closure located at an airport "
+                            "(use location_precision 'region' or 'country' when the source "
+                            "does not name the airport)"))
     if props.id in props.related_ids:
         out.append(("related_ids", "lists the incident itself"))
     return out

@@ -37,7 +37,7 @@ def test_fields_are_the_documented_names():
         ({"drones": -1}, "drones: should be greater than or equal to 0"),
         ({"drones": "19"}, "drones: should be a valid integer"),
         ({"drones": 2.5}, "drones: should be a valid integer"),
-        ({"type": "airport_closure"}, "icao: is required for an airport_closure"),
+        ({"type": "airport_closure"}, "icao: is required for an airport_closure located at"),
         ({"icao": "WAW"}, "icao: 'WAW' is not a four-character ICAO code"),
         ({"sources": []}, "sources: List should have at least 1 item"),
         ({"sources": [{"document": "d.txt", "quote": " ".join(["word"] * 31)}]},
@@ -51,6 +51,11 @@ def test_fields_are_the_documented_names():
 def test_invalid_properties_are_named(overrides, expected):
     messages = [str(p) for p in validate_feature(make_feature(**overrides))]
     assert any(expected in m for m in messages), messages
+
+
+def test_closure_without_named_airport_needs_coarse_location():
+    feature = make_feature(type="airport_closure", location_precision="country")
+    assert validate_feature(feature) == []
 
 
 def test_missing_field_is_reported():

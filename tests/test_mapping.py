@@ -1,0 +1,129 @@
+"""The map builder, checked without a browser: links, layers, framing, escaping."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, box
+
+from dashboard import mapping, paths
+from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
+
+
+@pytest.fixture
+def countries():
+    """Two boxes standing in for Poland (NATO) and Ukraine."""
+    return gpd.GeoDataFrame(
+        {"iso_a2": ["PL", "UA"], "name": ["Poland", "Ukraine"],
+         "group": ["nato", "ukraine_moldova"]},
+        geometry=[box(14, 49, 24, 55), box(22, 44, 40, 52)], crs="EPSG:4326")
+
+
+@pytest.fixture
+def airports():
+    """Warsaw Chopin (EPWA) and Rzeszów (EPRZ)."""
+    return gpd.GeoDataFrame(
+        {"icao": ["EPWA", "EPRZ"], "iata": ["WAW", "RZE"],
+         "name": ["Warsaw Chopin Airport", "Rzeszów-Jasionka Airport"],
+         "city": ["Warsaw", "Rzeszów"], "country": ["PL", "PL"]},
+        geometry=[Point(20.967, 52.166), Point(22.019, 50.110)], crs="EPSG:4326")
+
+
+def asset_links(m: folium.Map) -> list[str]:
+    html = m.get_root().render()
+    return re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+
+
+def test_assets_are_local(countries, airports, tiny):
+    m = mapping.standalone_map(countries, airports, tiny)
+    links = asset_links(m)
+    assert links == ["/app/static/vendor/leaflet-1.9.4/leaflet.js",
+                     "/app/static/vendor/leaflet-1.9.4/leaflet.css"]
+    assert not any(link.startswith("http") for link in links)
+    # folium's own class lists are untouched (we assign new lists per map).
+    assert folium.Map.default_js[0][1].startswith("https://")
+
+
+def test_vendored_files_exist():
+    for _, url in sum(mapping.offline_assets(), []):
+        path = paths.STATIC / url.removeprefix("/app/static/")
+        assert path.is_file(), path
+
+
+def test_base_map_frames_the_eastern_flank(countries, airports):
+    m = mapping.build_map(countries, airports)
+    fits = [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
+    assert [f.bounds for f in fits] == [mapping.EASTERN_FLANK_BOUNDS]
+    (south, west), (north, east) = mapping.EASTERN_FLANK_BOUNDS
+    assert south < 43 and north > 69  # Bulgaria .. northern Norway/Finland
+    assert west < 7 and east > 38     # Germany .. western Russia
+    assert m.options["maxZoom"] == 12
+
+
+def test_base_map_has_no_tiles_unless_asked(countries):
+    offline = mapping.build_map(countries).get_root().render()
+    assert "tile.openstreetmap.org" not in offline
+    online = mapping.build_map(countries, online_tiles=True).get_root().render()
+    assert "tile.openstreetmap.org" in online
+
+
+def test_incident_layers_one_group_per_type_plus_closed_airports(tiny, airports):
+    groups = mapping.incident_layers(tiny, airports)
+    assert [g.layer_name for g in groups] == [TYPE_LABELS[t] for t in INCIDENT_TYPES] + [
+        "Closed airports"]
+    by_name = {g.layer_name: g for g in groups}
+    # The strike group is empty for this fixture; the others carry their incidents.
+    assert not by_name["Strike"]._children
+    (layer,) = by_name["Airspace incursion"]._children.values()
+    assert sorted(f["properties"]["id"] for f in layer.data["features"]) == [
+        "ee-incursion-2025-09-19", "pl-incursion-2025-09-10"]
+
+
+def test_closed_airports_marks_only_closed_ones(tiny, airports):
+    closed = mapping.incident_layers(tiny, airports)[-1]
+    html = folium.Map().add_child(closed).get_root().render()
+    assert "EPWA\\u003c/b\\u003e closed" in html
+    assert "EPRZ" not in html
+
+
+def test_every_incident_is_drawn_once(countries, airports, tiny):
+    html = mapping.standalone_map(countries, airports, tiny).get_root().render()
+    for incident_id in tiny["id"]:
+        assert html.count(f'"id": "{incident_id}", "properties"') == 1, incident_id
+
+
+def test_popup_and_tooltip_content(tiny):
+    row = tiny.loc["ru-interception-kursk-2024-08-06"]
+    assert mapping.tooltip_html(row) == "6–8 Aug 2024 · Interception · Kursk Oblast"
+    popup = mapping.popup_html(row)
+    assert "drones entered Polish airspace" in popup and "doc.txt" in popup
+    assert "<td>Drones</td><td>4</td>" in popup and "Confidence: high" in popup
+
+
+def test_data_text_is_escaped(tiny):
+    row = tiny.iloc[0].copy()
+    row["summary"] = "<img src=x onerror=alert(1)>"
+    row["place"] = "</script><script>alert(1)</script>"
+    popup, tooltip = mapping.popup_html(row), mapping.tooltip_html(row)
+    assert "<img" not in popup and "&lt;img src=x onerror=alert(1)&gt;" in popup
+    assert "<script>" not in popup + tooltip and "&lt;/script&gt;" in tooltip
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [("2025-09-10", None, "10 Sep 2025"), ("2025-09-10", "2025-09-11", "10–11 Sep 2025"),
+     ("2025-09-29", "2025-10-02", "29 Sep 2025 – 2 Oct 2025")],
+)
+def test_format_dates(start, end, expected):
+    import pandas as pd
+    assert mapping.format_dates(pd.Timestamp(start), pd.Timestamp(end) if end else None) == expected
+
+
+def test_legend_lists_every_type(countries):
+    html = mapping.build_map(countries).get_root().render()
+    legend = html[html.index('id="ef-legend"'):]
+    for t in INCIDENT_TYPES:
+        assert TYPE_LABELS[t] in legend
