@@ -36,7 +36,8 @@ def synthetic(n: int, seed: int = 1) -> dict:
                 "region": None, "place": f"Place {i}", "location_precision": "city", "platform": "drone",
                 "icao": "EPWA" if kind == "airport_closure" else None, "drones": rng.randrange(20),
                 "aircraft": None, "missiles": None, "killed": None, "injured": None,
-                "summary": "Synthetic benchmark record.", "sources": [{"document": "bench.txt", "quote": "none"}],
+                "summary": "Synthetic benchmark record.",
+                "sources": [{"document": "bench.txt", "quote": "none"}],
                 "confidence": "low", "related_ids": [], "notes": None}})
     return {"type": "FeatureCollection", "features": features}
 
@@ -59,7 +60,8 @@ def main(sizes: list[int]) -> None:
     _, base_s = timed(lambda: mapping.build_map(countries, airports).get_root().render())
     print(f"base map build+render: {base_s * 1000:.0f} ms")
     spec = filters.FilterSpec(date_from=dt.date(2024, 6, 1), types=("strike", "interception"))
-    print(f"{'incidents':>10} {'validate+frame':>15} {'filter':>8} {'layers+render':>14} {'peak MB':>8} {'JS MB':>6}")
+    print(f"{'incidents':>10} {'validate+frame':>15} {'filter':>8} {'layers+render':>14} "
+          f"{'peak MB':>8} {'JS MB':>6}")
     for n in sizes:
         data = synthetic(n)
         frame, load_s = timed(lambda d=data: (validate_collection(d), load.incidents_frame(d))[1])

@@ -18,6 +18,12 @@ from dashboard import filters, load, mapping, paths, stats
 from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS, DataError
 
 MAP_HEIGHT = 740
+# Constant page CSS (no data in it): more map, less chrome.
+PAGE_CSS = """<style>
+  .block-container { padding-top: 2.6rem; padding-bottom: 0.5rem; }
+  [data-testid="stMetricValue"] { font-size: 1.55rem; }
+  [data-testid="stMetric"] { padding: 0; }
+</style>"""
 KEY_DATES = "f_dates"
 KEY_COUNTRIES = "f_countries"
 KEY_TYPES = "f_types"
@@ -89,6 +95,7 @@ def _metrics(shown: gpd.GeoDataFrame) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Eastern Flank Incident Map", page_icon="🛰️", layout="wide")
+    st.html(PAGE_CSS)
     try:
         incidents = _incidents(_stamp(paths.INCIDENTS))
         countries, airports = _geodata(_stamp(paths.COUNTRIES), _stamp(paths.AIRPORTS))

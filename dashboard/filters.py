@@ -67,7 +67,7 @@ def _list(items: list[str]) -> str:
 def describe(spec: FilterSpec, country_names: Mapping[str, str] | None = None) -> str:
     """A one-line caption for what ``spec`` shows, e.g. for a map subtitle."""
     names = country_names or {}
-    if spec.types is None:
+    if spec.types is None or set(spec.types) >= set(TYPE_LABELS):
         what = "All incident types"
     elif not spec.types:
         what = "No incident types"

@@ -64,6 +64,7 @@ TYPE_STYLES: dict[str, TypeStyle] = {
     ),
 }
 ICON_PX = 22
+LABEL_PANE = "labels"
 
 
 def symbol_svg(incident_type: str, size: int = ICON_PX) -> str:
@@ -83,8 +84,8 @@ def offline_assets(base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], list[
 _CSS = f"""
 <style>
   .folium-map.leaflet-container, #map_div.leaflet-container {{ background: {SEA}; }}
-  .ef-incident-icon {{ background: none; border: none; }}
-  .ef-country-label {{ background: none; border: none; font: 600 13px/1.1 system-ui, sans-serif;
+  div.ef-incident {{ background: none; border: none; }}
+  .ef-map-label {{ background: none; border: none; font: 600 13px/1.1 system-ui, sans-serif;
     color: #3d4a57; text-align: center; white-space: nowrap; pointer-events: none;
     text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
   .ef-legend {{ position: absolute; z-index: 1000; bottom: 44px; left: 10px;
@@ -180,13 +181,15 @@ def build_map(
 
     wanted = set(labels) if labels is not None else set(
         countries.loc[countries["group"] != "other", "iso_a2"])
+    # Country names sit in a pane under the markers so they never hide an incident symbol.
+    folium.map.CustomPane(LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
     label_group = folium.FeatureGroup(name="Country names", control=False)
     for row in countries[countries["iso_a2"].isin(wanted)].itertuples():
         folium.Marker(
             _label_point(row.geometry),
-            icon=folium.DivIcon(html=html.escape(row.name), class_name="ef-country-label",
+            icon=folium.DivIcon(html=html.escape(row.name), class_name="ef-map-label",
                                 icon_size=(140, 16), icon_anchor=(70, 8)),
-            interactive=False,
+            interactive=False, pane=LABEL_PANE,
         ).add_to(label_group)
     label_group.add_to(m)
 
@@ -251,7 +254,31 @@ def popup_html(row: pd.Series) -> str:
     )
 
 
-def _type_layer(rows: gpd.GeoDataFrame, incident_type: str) -> folium.GeoJson:
+def spread_offsets(incidents: gpd.GeoDataFrame, step: int = ICON_PX - 4) -> dict[str, tuple[int, int]]:
+    """Pixel offsets that fan out symbols drawn at exactly the same position.
+
+    Several records often share one point (an incursion, its interception and the debris,
+    all placed at a country's centre). Without this only the top symbol would be seen.
+    The first record of a position stays put; the others go round it clockwise. Only
+    the drawing moves: coordinates in the data are untouched.
+    """
+    ring = [(1, 0), (0, 1), (-1, 0), (0, -1), (1, 1), (-1, 1), (-1, -1), (1, -1)]
+    points = incidents[incidents.geometry.geom_type == "Point"]
+    keys = [(round(g.x, 4), round(g.y, 4)) for g in points.geometry]
+    seen: dict[tuple[float, float], int] = {}
+    offsets = {}
+    for incident_id, key in zip(points["id"], keys, strict=True):
+        k = seen.get(key, 0)
+        seen[key] = k + 1
+        if k:
+            dx, dy = ring[(k - 1) % len(ring)]
+            scale = 1 + (k - 1) // len(ring)
+            offsets[incident_id] = (dx * step * scale, dy * step * scale)
+    return offsets
+
+
+def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
+                offsets: dict[str, tuple[int, int]]) -> folium.GeoJson:
     css_class = f"ef-incident ef-{incident_type}"
     color = TYPE_STYLES[incident_type].color
     data = gpd.GeoDataFrame(
@@ -267,13 +294,21 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str) -> folium.GeoJson:
         marker=folium.Marker(icon=folium.DivIcon(
             html=symbol_svg(incident_type), icon_size=(ICON_PX, ICON_PX),
             icon_anchor=(ICON_PX // 2, ICON_PX // 2),
-            class_name=f"ef-incident-icon {css_class}")),
-        # Lines and polygons take these; on point markers Leaflet ignores them.
-        style_function=lambda f: {"color": color, "weight": 4, "fillColor": color,
-                                  "fillOpacity": 0.25, "className": css_class},
+            class_name=css_class)),
+        # Lines and polygons take the path options; folium merges the style into a point's
+        # icon options too, which is how a shifted iconAnchor reaches one marker.
+        style_function=lambda f: {
+            "color": color, "weight": 4, "fillColor": color, "fillOpacity": 0.25,
+            "className": css_class, "iconAnchor": _anchor(offsets.get(f["properties"]["id"])),
+        },
         tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
         popup=folium.GeoJsonPopup(["_popup"], labels=False, max_width=360),
     )
+
+
+def _anchor(offset: tuple[int, int] | None) -> list[int]:
+    dx, dy = offset or (0, 0)
+    return [ICON_PX // 2 - dx, ICON_PX // 2 - dy]
 
 
 def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None
@@ -281,11 +316,12 @@ def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | No
     """One feature group per incident type (always all types, possibly empty) and one
     marking the closed airports among ``incidents``."""
     groups = []
+    offsets = spread_offsets(incidents)
     for incident_type in INCIDENT_TYPES:
         group = folium.FeatureGroup(name=TYPE_LABELS[incident_type])
         rows = incidents[incidents["type"] == incident_type]
         if len(rows):
-            _type_layer(rows, incident_type).add_to(group)
+            _type_layer(rows, incident_type, offsets).add_to(group)
         groups.append(group)
 
     closed = folium.FeatureGroup(name="Closed airports")
@@ -300,7 +336,7 @@ def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | No
                 (a.geometry.y, a.geometry.x),
                 icon=folium.DivIcon(
                     html=f"<b>{html.escape(a.icao)}</b> closed",
-                    class_name="ef-country-label", icon_size=(110, 14), icon_anchor=(-16, 7)),
+                    class_name="ef-map-label", icon_size=(110, 14), icon_anchor=(-16, 7)),
                 interactive=False,
             ).add_to(closed)
     groups.append(closed)

@@ -29,7 +29,8 @@ def app_url():
 
 
 def test_map_shows_every_incident_offline(browser, app_url):
-    expected = len(load.read_incidents())
+    shipped = load.read_incidents()
+    expected = len(shipped)
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     blocked: list[str] = []
     errors: list[str] = []
@@ -57,6 +58,17 @@ def test_map_shows_every_incident_offline(browser, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "app.png"))
+
+    # Clicking a symbol opens its popup with the source document and its verbatim quote.
+    closures = shipped[shipped["type"] == "airport_closure"]
+    frame.locator(".ef-airport_closure").first.click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible", timeout=10_000)
+    text = popup.inner_text()
+    assert "Airport closure" in text and "Source:" in text
+    shown = [row.id for row in closures.itertuples()
+             if row.summary in text and all(src["quote"] in text for src in row.sources)]
+    assert len(shown) == 1, text
     assert blocked == [], f"requests left the machine: {blocked}"
     assert errors == [], f"console errors: {errors}"
     context.close()

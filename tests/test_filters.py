@@ -68,6 +68,8 @@ def test_reversed_range_is_refused():
         (FilterSpec(types=("strike", "interception", "crash_debris")),
          "Strike, Interception and Crash / debris in all countries, at any date"),
         (FilterSpec(types=()), "No incident types in all countries, at any date"),
+        (FilterSpec(types=("strike", "interception", "crash_debris", "airport_closure",
+                           "airspace_incursion")), "All incident types in all countries, at any date"),
         (FilterSpec(countries=("PL", "XX")), "All incident types in Poland and XX, at any date"),
         (FilterSpec(date_from=D(2025, 9, 10), date_to=D(2025, 9, 10)),
          "All incident types in all countries, on 10 Sep 2025"),

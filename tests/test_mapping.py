@@ -127,3 +127,15 @@ def test_legend_lists_every_type(countries):
     legend = html[html.index('id="ef-legend"'):]
     for t in INCIDENT_TYPES:
         assert TYPE_LABELS[t] in legend
+
+
+def test_symbols_sharing_a_point_are_fanned_out(tiny):
+    same = tiny.copy()
+    same.geometry = [Point(19.48, 52.07)] * 3 + list(tiny.geometry[3:])
+    offsets = mapping.spread_offsets(same)
+    assert list(offsets) == list(same["id"][1:3])  # first stays, next two move
+    assert len(set(offsets.values())) == 2 and (0, 0) not in offsets.values()
+    assert mapping.spread_offsets(tiny) == {}
+    # The shift reaches the marker through the per-feature style (icon options).
+    html = folium.Map().add_child(mapping.incident_layers(same)[0]).get_root().render()
+    assert '"iconAnchor": [' in html
