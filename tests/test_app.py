@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import load, paths
-from dashboard.app import KEY_COUNTRIES, KEY_DATES, KEY_TYPES
+from dashboard.app import KEY_COUNTRIES, KEY_DATES, KEY_TILES, KEY_TYPES
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 
@@ -75,3 +75,11 @@ def test_bad_data_shows_message_not_traceback(tmp_path, monkeypatch):
     assert not at.exception
     assert "could not be loaded" in at.error[0].value
     assert "feature #1: geometry: is missing (null)" in at.code[0].value
+
+
+def test_online_tiles_only_when_switched_on(app):
+    script = json.loads(app.get("component_instance")[0].proto.json_args)["script"]
+    assert "tile.openstreetmap.org" not in script
+    app.checkbox(key=KEY_TILES).check().run()
+    script = json.loads(app.get("component_instance")[0].proto.json_args)["script"]
+    assert "tile.openstreetmap.org" in script
