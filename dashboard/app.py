@@ -60,10 +60,10 @@ def _sidebar(incidents: gpd.GeoDataFrame, names: dict[str, str]) -> tuple[filter
     """Draw the filter widgets and return the FilterSpec they describe."""
     sb = st.sidebar
     sb.header("Filters")
-    first = incidents["date"].min().date()
-    last = incidents["end_date"].fillna(incidents["date"]).max().date()
-    picked = sb.date_input("Dates", value=(first, last), min_value=dt.date(2000, 1, 1),
-                           max_value=dt.date(2100, 1, 1), key=KEY_DATES, format="YYYY-MM-DD")
+    span = stats.headline(incidents)
+    picked = sb.date_input("Dates", value=(span.first.date(), span.last.date()),
+                           min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1),
+                           key=KEY_DATES, format="YYYY-MM-DD")
     # While the user is picking, the widget holds only the first day of the range.
     date_from, date_to = (tuple(picked) + (None, None))[:2] if picked else (None, None)
 
@@ -106,7 +106,7 @@ def main() -> None:
     names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
     spec, tiles = _sidebar(incidents, names)
     shown = filters.apply(incidents, spec)
-    as_of = incidents["end_date"].fillna(incidents["date"]).max()
+    as_of = stats.headline(incidents).last
 
     st.markdown("### Eastern Flank Incident Map")
     st.caption(f"{filters.describe(spec, names)} · {len(shown)} of {len(incidents)} incidents · "
