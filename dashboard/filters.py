@@ -8,28 +8,75 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
 
-from .schema import TYPE_LABELS
+from . import geo
+from .schema import CONFIDENCES, TYPE_LABELS
+
+#: Confidence levels from weakest to strongest (``min_confidence`` keeps this level and up).
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A one-click group: incidents in any of ``countries`` or intersecting any of ``regions``."""
+
+    key: str
+    label: str
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Places:
+    """What region and preset filters match against: admin-1 polygons and the presets."""
+
+    regions: gpd.GeoDataFrame
+    presets: Mapping[str, Preset] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class FilterSpec:
-    """The filters in force. ``None`` means "no constraint"; an empty tuple matches nothing."""
+    """The filters in force. ``None`` means "no constraint"; an empty tuple matches nothing.
+
+    ``area`` is a lon/lat polygon as WKT (or ``minlon,minlat,maxlon,maxlat``);
+    ``regions`` are ISO 3166-2 codes; ``preset`` is a key of the presets file.
+    """
 
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     countries: tuple[str, ...] | None = None
     types: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    preset: str | None = None
+    area: str | None = None
+    q: str | None = None
+    min_confidence: str | None = None
+    platforms: tuple[str, ...] | None = None
+    min_depth_km: float | None = None
+    max_depth_km: float | None = None
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError(
                 f"date range is reversed: from {self.date_from} is after to {self.date_to}"
             )
+        if self.min_confidence is not None and self.min_confidence not in CONFIDENCES:
+            raise ValueError(f"min_confidence {self.min_confidence!r} is not one of "
+                             f"{', '.join(CONFIDENCES)}")
+        for name in ("min_depth_km", "max_depth_km"):
+            value = getattr(self, name)
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        if (self.min_depth_km is not None and self.max_depth_km is not None
+                and self.min_depth_km > self.max_depth_km):
+            raise ValueError(f"depth range is reversed: at least {self.min_depth_km} km is more "
+                             f"than at most {self.max_depth_km} km")
+        if self.area is not None:
+            geo.parse_area(self.area)  # raises ValueError naming the problem
 
 
 def by_date(gdf: gpd.GeoDataFrame, start: dt.date | None, end: dt.date | None
@@ -52,11 +99,92 @@ def by_values(gdf: gpd.GeoDataFrame, column: str, values: tuple[str, ...] | None
     return gdf[gdf[column].isin(values)]
 
 
-def apply(gdf: gpd.GeoDataFrame, spec: FilterSpec) -> gpd.GeoDataFrame:
-    """Return the incidents matching every filter in ``spec``; never mutates ``gdf``."""
+def by_geometry(gdf: gpd.GeoDataFrame, shape) -> gpd.GeoDataFrame:
+    """Incidents whose geometry intersects ``shape`` (lon/lat)."""
+    return gdf[gdf.intersects(shape)]
+
+
+def by_regions(gdf: gpd.GeoDataFrame, codes: tuple[str, ...] | None, places: Places | None
+               ) -> gpd.GeoDataFrame:
+    """Incidents intersecting any of the admin-1 regions ``codes`` (matched by geometry)."""
+    if codes is None:
+        return gdf
+    return by_geometry(gdf, geo.union_of(_need(places).regions, "iso_3166_2", codes))
+
+
+def by_preset(gdf: gpd.GeoDataFrame, key: str | None, places: Places | None) -> gpd.GeoDataFrame:
+    """Incidents in the preset's countries or intersecting its regions."""
+    if key is None:
+        return gdf
+    places = _need(places)
+    if key not in places.presets:
+        raise ValueError(f"unknown preset {key!r}; known: {', '.join(places.presets)}")
+    preset = places.presets[key]
+    mask = gdf["country"].isin(preset.countries)
+    if preset.regions:
+        mask |= gdf.intersects(geo.union_of(places.regions, "iso_3166_2", preset.regions))
+    return gdf[mask]
+
+
+def by_text(gdf: gpd.GeoDataFrame, q: str | None) -> gpd.GeoDataFrame:
+    """Incidents whose place, summary or quotes contain every word of ``q``, ignoring case
+    and accents."""
+    words = geo.fold(q or "").split()
+    if not words:
+        return gdf
+    text = gdf["search_text"] if "search_text" in gdf else geo.search_text(gdf)
+    mask = pd.Series(True, index=gdf.index)
+    for word in words:
+        mask &= text.str.contains(word, regex=False)
+    return gdf[mask]
+
+
+def by_confidence(gdf: gpd.GeoDataFrame, minimum: str | None) -> gpd.GeoDataFrame:
+    """Incidents at ``minimum`` confidence or higher."""
+    if minimum is None:
+        return gdf
+    return gdf[gdf["confidence"].map(CONFIDENCE_RANK) >= CONFIDENCE_RANK[minimum]]
+
+
+def by_depth(gdf: gpd.GeoDataFrame, least: float | None, most: float | None) -> gpd.GeoDataFrame:
+    """Incidents between ``least`` and ``most`` km from the border (``depth_km``); incidents
+    without a depth (outside NATO, or placed only at country level) never match."""
+    if least is None and most is None:
+        return gdf
+    if "depth_km" not in gdf:
+        raise ValueError("depth filters need a depth_km column (see geo.depth_km)")
+    depth = gdf["depth_km"]
+    mask = depth.notna()
+    if least is not None:
+        mask &= depth >= least
+    if most is not None:
+        mask &= depth <= most
+    return gdf[mask]
+
+
+def _need(places: Places | None) -> Places:
+    if places is None:
+        raise ValueError("region and preset filters need the regions layer (Places)")
+    return places
+
+
+def apply(gdf: gpd.GeoDataFrame, spec: FilterSpec, places: Places | None = None
+          ) -> gpd.GeoDataFrame:
+    """Return the incidents matching every filter in ``spec``; never mutates ``gdf``.
+
+    ``places`` (regions and presets) is needed only when the spec names a region or preset.
+    """
     out = by_date(gdf, spec.date_from, spec.date_to)
     out = by_values(out, "country", spec.countries)
     out = by_values(out, "type", spec.types)
+    out = by_values(out, "platform", spec.platforms)
+    out = by_confidence(out, spec.min_confidence)
+    out = by_depth(out, spec.min_depth_km, spec.max_depth_km)
+    out = by_text(out, spec.q)
+    out = by_preset(out, spec.preset, places)
+    out = by_regions(out, spec.regions, places)
+    if spec.area is not None:
+        out = by_geometry(out, geo.parse_area(spec.area))
     return out.copy() if len(out) else gdf.iloc[:0].copy()
 
 
@@ -90,4 +218,23 @@ def describe(spec: FilterSpec, country_names: Mapping[str, str] | None = None) -
         when = f"up to {spec.date_to:%-d %b %Y}"
     else:
         when = "at any date"
-    return f"{what} {where}, {when}"
+    parts = [f"{what} {where}, {when}"]
+    if spec.preset:
+        parts.append(f"preset {names.get(spec.preset, spec.preset)}")
+    if spec.regions is not None:
+        parts.append("regions " + (_list([names.get(r, r) for r in spec.regions])
+                                   if spec.regions else "none"))
+    if spec.area:
+        parts.append("inside the drawn area")
+    if spec.min_depth_km is not None or spec.max_depth_km is not None:
+        lo, hi = spec.min_depth_km, spec.max_depth_km
+        span = (f"{lo:g}–{hi:g} km" if lo is not None and hi is not None
+                else f"at least {lo:g} km" if lo is not None else f"at most {hi:g} km")
+        parts.append(f"{span} from the Russia/Belarus/Ukraine border")
+    if spec.q and spec.q.strip():
+        parts.append(f"matching “{spec.q.strip()}”")
+    if spec.min_confidence:
+        parts.append(f"confidence {spec.min_confidence} or higher")
+    if spec.platforms is not None:
+        parts.append("platform " + (_list(list(spec.platforms)) if spec.platforms else "none"))
+    return " · ".join(parts)

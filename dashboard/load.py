@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import paths
+from .filters import Preset
 from .schema import COUNT_FIELDS, FIELDS, DataError, validate_collection
 
 WGS84 = "EPSG:4326"
@@ -95,3 +96,25 @@ def read_regions(path: Path = paths.REGIONS) -> gpd.GeoDataFrame:
 def read_airports(path: Path = paths.AIRPORTS) -> gpd.GeoDataFrame:
     """Airport points with ``icao``, ``iata``, ``name``, ``city``, ``country``."""
     return _read_layer(path)
+
+
+def read_presets(path: Path = paths.PRESETS) -> dict[str, Preset]:
+    """Region presets from the JSON data file (keys starting with ``_`` are comments)."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: expected an object of presets")
+    presets = {}
+    for key, item in data.items():
+        if key.startswith("_"):
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            raise DataError(f"{path}: preset {key!r} needs a string 'label'")
+        lists = {f: item.get(f, []) for f in ("countries", "regions")}
+        for name, values in lists.items():
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise DataError(f"{path}: preset {key!r}: {name!r} must be a list of codes")
+        if not lists["countries"] and not lists["regions"]:
+            raise DataError(f"{path}: preset {key!r} names no countries or regions")
+        presets[key] = Preset(key, item["label"], tuple(lists["countries"]),
+                              tuple(lists["regions"]))
+    return presets
