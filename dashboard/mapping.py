@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import folium
+from folium import plugins
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
 from .schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
@@ -27,6 +29,7 @@ EASTERN_FLANK_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((42.0, 
 EASTERN_FLANK_CENTER = (56.5, 23.5)
 ASSET_BASE = "/app/static/vendor"
 LEAFLET_DIR = "leaflet-1.9.4"
+DRAW_DIR = "leaflet-draw-1.0.4"
 
 SEA = "#b9d3e6"
 GROUP_FILL = {
@@ -100,6 +103,7 @@ _CSS = f"""
   .ef-popup blockquote {{ margin: 4px 0; padding-left: 8px; border-left: 3px solid #bbb; }}
   .ef-popup table {{ border-collapse: collapse; }}
   .ef-popup td {{ padding: 0 8px 0 0; }}
+  .ef-id {{ color: #777; font-size: 11px; }}
 </style>
 """
 
@@ -132,6 +136,21 @@ def _label_point(geom) -> tuple[float, float]:
     return point.y, point.x
 
 
+def draw_control(asset_base: str = ASSET_BASE) -> plugins.Draw:
+    """Rectangle and polygon drawing, for the area filter; served from the vendored files."""
+    draw = plugins.Draw(
+        position="topleft", show_geometry_on_click=False,
+        draw_options={"polyline": False, "circle": False, "marker": False,
+                      "circlemarker": False,
+                      "polygon": {"shapeOptions": {"color": "#222", "fill": False}},
+                      "rectangle": {"shapeOptions": {"color": "#222", "fill": False}}},
+        edit_options={"edit": False, "remove": True},
+    )
+    draw.default_js = [("leaflet_draw_js", f"{asset_base}/{DRAW_DIR}/leaflet.draw.js")]
+    draw.default_css = [("leaflet_draw_css", f"{asset_base}/{DRAW_DIR}/leaflet.draw.css")]
+    return draw
+
+
 def build_map(
     countries: gpd.GeoDataFrame,
     airports: gpd.GeoDataFrame | None = None,
@@ -139,6 +158,7 @@ def build_map(
     asset_base: str = ASSET_BASE,
     online_tiles: bool = False,
     labels: Iterable[str] | None = None,
+    drawing: bool = False,
 ) -> folium.Map:
     """The base map: countries shaded by group, airports, legend, framed on the eastern flank.
 
@@ -153,6 +173,8 @@ def build_map(
         must work on a closed network.
     labels
         ISO codes of the countries to label; defaults to every non-"other" country.
+    drawing
+        Add the rectangle/polygon drawing tool (for the area filter).
     """
     # Start at the target view: a fitBounds jump from folium's default [0, 0] zoom 1 to a
     # fractional zoom leaves Leaflet's SVG renderer clipped (seen in Chromium, Leaflet 1.9.4).
@@ -206,6 +228,8 @@ def build_map(
             show=True,
         ).add_to(m)
 
+    if drawing:
+        draw_control(asset_base).add_to(m)
     m.fit_bounds(EASTERN_FLANK_BOUNDS)
     return m
 
@@ -219,10 +243,22 @@ def format_dates(date: pd.Timestamp, end_date: pd.Timestamp | None) -> str:
     return f"{date:%-d %b %Y} – {end_date:%-d %b %Y}"
 
 
+ID_SEPARATOR = " · "
+
+
 def tooltip_html(row: pd.Series) -> str:
-    """Tooltip text: date, type, place."""
+    """Tooltip: date, type, place, then the id in small type (a click is matched by it)."""
     text = f"{format_dates(row['date'], row['end_date'])} · {TYPE_LABELS[row['type']]} · {row['place']}"
-    return html.escape(text)
+    return (f"{html.escape(text)}<span class='ef-id'>{ID_SEPARATOR}"
+            f"{html.escape(row['id'])}</span>")
+
+
+def clicked_id(tooltip_text: str | None, ids: Iterable[str]) -> str | None:
+    """The incident a map click hit, from the clicked tooltip's text (its last part)."""
+    if not tooltip_text:
+        return None
+    candidate = tooltip_text.rsplit(ID_SEPARATOR.strip(), 1)[-1].strip()
+    return candidate if candidate in set(ids) else None
 
 
 def popup_html(row: pd.Series) -> str:
@@ -250,7 +286,9 @@ def popup_html(row: pd.Series) -> str:
         + f"<div class='meta'>Confidence: {e(row['confidence'])} · location: "
         f"{e(row['location_precision'])} · date: {e(row['date_precision'])} · "
         f"platform: {e(row['platform'])}</div>"
-        f"{sources}{notes}</div>"
+        + (f"<div class='meta'>{row['depth_km']:g} km from the Russia/Belarus/Ukraine border</div>"
+           if "depth_km" in row and not pd.isna(row["depth_km"]) else "")
+        + f"{sources}{notes}</div>"
     )
 
 
@@ -352,3 +390,28 @@ def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | Non
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def highlight_layer(row: pd.Series | None) -> folium.FeatureGroup:
+    """A ring around the selected incident (an empty group when nothing is selected)."""
+    group = folium.FeatureGroup(name="Selected incident", control=False)
+    if row is not None:
+        point = row.geometry.representative_point()
+        folium.CircleMarker((point.y, point.x), radius=22, color="#111", weight=4, fill=False,
+                            class_name="ef-selected", interactive=False).add_to(group)
+        folium.CircleMarker((point.y, point.x), radius=26, color="#ffd400", weight=3,
+                            fill=False, interactive=False).add_to(group)
+    return group
+
+
+def area_layer(area: BaseGeometry | None) -> folium.FeatureGroup:
+    """The area filter's outline, dashed (empty group when there is no area filter)."""
+    group = folium.FeatureGroup(name="Area filter", control=False)
+    if area is not None:
+        folium.GeoJson(
+            area.__geo_interface__, interactive=False,
+            style_function=lambda f: {"color": "#111", "weight": 2.5, "dashArray": "8 6",
+                                      "fill": True, "fillOpacity": 0.04,
+                                      "className": "ef-area"},
+        ).add_to(group)
+    return group

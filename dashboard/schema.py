@@ -42,7 +42,7 @@ MAX_QUOTE_WORDS = 30
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
-def _iso_date(value: str) -> str:
+def iso_date(value: str) -> str:
     """Accept exactly ``YYYY-MM-DD`` naming a real calendar day."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -60,7 +60,7 @@ def _short_quote(value: str) -> str:
     return value
 
 
-IsoDate = Annotated[str, AfterValidator(_iso_date)]
+IsoDate = Annotated[str, AfterValidator(iso_date)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Count = Annotated[int, Field(ge=0, strict=True)]
 

@@ -43,3 +43,43 @@ def headline(gdf: pd.DataFrame) -> Headline:
         first=gdf["date"].min() if len(gdf) else None,
         last=last_day.max() if len(gdf) else None,
     )
+
+
+TABLE_COLUMNS: tuple[str, ...] = (
+    "date", "type", "country", "region", "place", "platform", "drones", "aircraft", "missiles",
+    "killed", "injured", "confidence", "depth_km", "id",
+)
+
+
+def table(gdf: pd.DataFrame) -> pd.DataFrame:
+    """The incident table: one row per incident, newest first, plain columns only."""
+    columns = [c for c in TABLE_COLUMNS if c in gdf.columns]
+    out = pd.DataFrame(gdf[columns]).copy()
+    out["date"] = out["date"].dt.date
+    return out.sort_values(["date", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def timeline(gdf: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
+    """Incidents per day (``freq="D"``) or week (``"W"``, weeks starting Monday) by type:
+    columns ``period`` (start of the day or week), ``type``, ``count``."""
+    if freq not in ("D", "W"):
+        raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
+    if gdf.empty:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
+                             "type": pd.Series(dtype=object), "count": pd.Series(dtype=int)})
+    period = gdf["date"].dt.to_period("W-SUN" if freq == "W" else "D").dt.start_time
+    counts = (pd.DataFrame({"period": period, "type": gdf["type"]})
+              .groupby(["period", "type"]).size().rename("count").reset_index())
+    return counts.sort_values(["period", "type"]).reset_index(drop=True)
+
+
+def by_country_and_type(gdf: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Counts with one row per country (most incidents first), one column per type, and a
+    ``Total``; country codes become names where ``names`` has them."""
+    pivot = pd.crosstab(gdf["country"], gdf["type"]).reindex(columns=list(INCIDENT_TYPES),
+                                                             fill_value=0)
+    pivot["total"] = pivot.sum(axis=1)
+    pivot = pivot.sort_values(["total"], ascending=False)
+    pivot.index = [(names or {}).get(c, c) for c in pivot.index]
+    pivot.index.name = "country"
+    return pivot

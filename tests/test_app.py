@@ -39,7 +39,9 @@ def test_opens_with_every_incident(app, shipped):
     # Offline guarantee: every script and stylesheet the map loads is served by the app.
     assert args["js_links"] and args["css_links"]
     assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
-    assert args["returned_objects"] == []
+    # Clicks, drawings and the view come back; they rerun only the map fragment.
+    assert set(args["returned_objects"]) == {"last_object_clicked_tooltip", "all_drawings",
+                                             "center", "zoom"}
     for incident_id in shipped["id"]:
         assert f'"id": "{incident_id}", "properties"' in args["feature_group"]
 
@@ -63,7 +65,9 @@ def test_nothing_matches_says_so_instead_of_a_blank_map(app):
     assert not app.exception
     assert metric(app, "Incidents") == 0
     assert "No incidents match these filters" in app.warning[0].value
-    assert not app.get("component_instance")
+    # The map stays (it is also where areas are drawn), with no incident on it.
+    args = json.loads(app.get("component_instance")[0].proto.json_args)
+    assert '"properties"' not in args["feature_group"]
 
 
 def test_bad_data_shows_message_not_traceback(tmp_path, monkeypatch):
@@ -83,3 +87,85 @@ def test_online_tiles_only_when_switched_on(app):
     app.checkbox(key=KEY_TILES).check().run()
     script = json.loads(app.get("component_instance")[0].proto.json_args)["script"]
     assert "tile.openstreetmap.org" in script
+
+
+
+def shown_ids(at: AppTest) -> set[str]:
+    return set(at.dataframe[0].value["id"])
+
+
+def open_link(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key.removesuffix("_")] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+EPLB, EPRZ, EPWA = (f"pl-airport-closure-{c}-2025-09-10" for c in ("eplb", "eprz", "epwa"))
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"from_": "2025-09-10", "to": "2025-09-10"},
+         {EPLB, EPRZ, EPWA, "pl-incursion-2025-09-10", "pl-interception-2025-09-10",
+          "pl-crash-debris-2025-09-10", "de-incursion-schleswig-holstein-2025-09-10",
+          "ro-incursion-2025-09-08"}),  # 8–14 Sep range overlaps the day
+        ({"country": ["PL"], "type": ["airport_closure"]}, {EPLB, EPRZ, EPWA}),
+        ({"region": "PL-PK"}, {EPRZ}),
+        ({"preset": "baltic"}, {"ee-incursion-2025-09-19"}),
+        ({"preset": "russia-border", "type": "strike"},
+         {"ru-strike-belgorod-2024-08-07", "ru-strike-bryansk-2024-11-19",
+          "ru-strike-voronezh-2024-08-07"}),
+        ({"q": "Rzeszow"}, {EPLB, EPRZ, EPWA}),
+        ({"min_confidence": "high", "country": "PL"}, {EPLB, EPRZ, EPWA, "pl-incursion-2025-09-10"}),
+        ({"platform": "missile"}, {"ru-strike-bryansk-2024-11-19", "ua-strike-dnipro-2024-11-21"}),
+        ({"min_depth_km": "60", "max_depth_km": "100"}, {EPLB, EPRZ}),
+        ({"area": "20,51.5,22,53"}, {EPWA}),
+        ({"type": "none"}, set()),
+    ],
+)
+def test_link_restores_filters(params, expected):
+    at = open_link(**params)
+    assert shown_ids(at) == expected
+    assert metric(at, "Incidents") == len(expected)
+    assert not at.warning or "No incidents match" in at.warning[0].value
+    # The app writes the same state back to the URL.
+    for key, value in params.items():
+        written = at.query_params[key.removesuffix("_")]
+        assert (written if isinstance(written, list) else [written]) == (
+            value if isinstance(value, list) else [value]) or key == "area"
+
+
+def test_link_restores_widgets_view_and_selection():
+    at = open_link(country=["PL", "EE"], preset="baltic", q="drones", min_confidence="medium",
+                   lat="54.5", lon="24", zoom="6", incident=EPWA)
+    assert at.multiselect(key=KEY_COUNTRIES).value == ["PL", "EE"]
+    assert at.text_input(key="f_q").value == "drones"
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert args["center"] == [54.5, 24.0] and args["zoom"] == 6.0
+    assert "ef-selected" in args["feature_group"]  # the highlighted incident's ring
+    card = "\n".join(m.value for m in at.markdown)
+    assert "Warsaw Chopin Airport" in card and "Airports in Warsaw" in card
+
+
+def test_bad_link_parameters_give_a_notice_not_a_crash():
+    at = open_link(from_="2025-13-01", country=["PL", "XX"], type="bombing", zoom="99",
+                   area="POINT (1 2)", colour="red")
+    notice = at.warning[0].value
+    assert "Some parts of the link were ignored" in notice
+    for name in ("2025\\-13\\-01", "XX", "bombing", "zoom", "area", "colour"):
+        assert name in notice, name
+    # What was valid still applies.
+    assert at.multiselect(key=KEY_COUNTRIES).value == ["PL"]
+    assert metric(at, "Countries") == 1
+
+
+def test_changing_a_filter_updates_the_url(app):
+    app.multiselect(key=KEY_COUNTRIES).set_value(["RO"]).run()
+    assert app.query_params["country"] in ("RO", ["RO"])
+    app.text_input(key="f_q").set_value("Danube").run()
+    assert app.query_params["q"] in ("Danube", ["Danube"])
+    assert shown_ids(app) == {"ro-crash-debris-danube-2025-09-20"}

@@ -97,7 +97,9 @@ def test_every_incident_is_drawn_once(countries, airports, tiny):
 
 def test_popup_and_tooltip_content(tiny):
     row = tiny.loc["ru-interception-kursk-2024-08-06"]
-    assert mapping.tooltip_html(row) == "6–8 Aug 2024 · Interception · Kursk Oblast"
+    assert mapping.tooltip_html(row) == (
+        "6–8 Aug 2024 · Interception · Kursk Oblast"
+        "<span class='ef-id'> · ru-interception-kursk-2024-08-06</span>")
     popup = mapping.popup_html(row)
     assert "drones entered Polish airspace" in popup and "doc.txt" in popup
     assert "<td>Drones</td><td>4</td>" in popup and "Confidence: high" in popup
@@ -139,3 +141,34 @@ def test_symbols_sharing_a_point_are_fanned_out(tiny):
     # The shift reaches the marker through the per-feature style (icon options).
     html = folium.Map().add_child(mapping.incident_layers(same)[0]).get_root().render()
     assert '"iconAnchor": [' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("10 Sep 2025 · Airport closure · Warsaw Chopin Airport · pl-incursion-2025-09-10",
+      "pl-incursion-2025-09-10"),
+     ("\n  10 Sep 2025 · Strike · A · B · pl-incursion-2025-09-10\n   ", "pl-incursion-2025-09-10"),
+     ("10 Sep 2025 · Strike · Somewhere · not-an-id", None),
+     ("", None), (None, None)],
+)
+def test_clicked_id(text, expected):
+    assert mapping.clicked_id(text, ["pl-incursion-2025-09-10"]) == expected
+
+
+def test_draw_control_is_served_locally(countries):
+    m = mapping.build_map(countries, drawing=True)
+    links = asset_links(m)
+    assert "/app/static/vendor/leaflet-draw-1.0.4/leaflet.draw.js" in links
+    assert not any(link.startswith("http") for link in links)
+    for url in links:
+        assert (paths.STATIC / url.removeprefix("/app/static/")).is_file(), url
+
+
+def test_highlight_and_area_layers(tiny):
+    ring = mapping.highlight_layer(tiny.loc["pl-incursion-2025-09-10"])
+    html = folium.Map().add_child(ring).get_root().render()
+    assert "[51.5, 23.1]" in html and "ef-selected" in html
+    assert not mapping.highlight_layer(None)._children
+    area = mapping.area_layer(box(20, 50, 24, 53))
+    assert "ef-area" in folium.Map().add_child(area).get_root().render()
+    assert not mapping.area_layer(None)._children
