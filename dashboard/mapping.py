@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import folium
-from folium import plugins
 import geopandas as gpd
 import pandas as pd
+from folium import plugins
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
