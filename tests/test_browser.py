@@ -72,3 +72,100 @@ def test_map_shows_every_incident_offline(browser, app_url):
     assert blocked == [], f"requests left the machine: {blocked}"
     assert errors == [], f"console errors: {errors}"
     context.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    blocked: list[str] = []
+    block_outside(context, blocked)
+    page = context.new_page()
+    yield page
+    assert blocked == [], f"requests left the machine: {blocked}"
+    context.close()
+
+
+def open_app(page, app_url: str, query: str = ""):
+    page.goto(f"{app_url}/{query}", wait_until="domcontentloaded")
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    return frame
+
+
+def map_count(page) -> int:
+    return page.evaluate("""sel => { const f = document.querySelector(sel);
+        return f.contentDocument.querySelectorAll('.ef-incident').length; }""", MAP_FRAME)
+
+
+def wait_map_count(page, n: int) -> None:
+    page.wait_for_function(
+        """([sel, n]) => { const f = document.querySelector(sel);
+             return f && f.contentDocument &&
+                    f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
+        arg=[MAP_FRAME, n], timeout=30_000)
+
+
+def metric_value(page, label: str) -> int:
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.get_by_text(label, exact=True)).first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+def test_table_row_selection_shows_card_and_highlight(page, app_url):
+    frame = open_app(page, app_url, "?country=PL&type=airport_closure")
+    wait_map_count(page, 3)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # first row's selection checkbox
+    card = page.locator(".st-key-detail_card")
+    card.wait_for(state="visible", timeout=30_000)
+    text = card.inner_text()
+    assert "Airport closure" in text and "Sources" in text
+    assert "Airports in Warsaw, Rzeszów, and Lublin were temporarily closed" in text
+    frame.locator(".ef-selected").wait_for(state="attached", timeout=30_000)
+    assert "incident=pl-airport-closure-" in page.url
+
+
+def test_clicking_a_map_symbol_shows_the_card(page, app_url):
+    frame = open_app(page, app_url, "?region=PL-PK")
+    wait_map_count(page, 1)
+    frame.locator(".ef-airport_closure").first.click(force=True)
+    card = page.locator(".st-key-detail_card")
+    card.wait_for(state="visible", timeout=30_000)
+    assert "Rzeszów-Jasionka Airport" in card.inner_text()
+
+
+def test_crafted_link_shows_what_its_filters_imply(page, app_url):
+    shipped = load.read_incidents()
+    expected = shipped[(shipped["country"] == "PL") & (shipped["type"] == "airport_closure")]
+    open_app(page, app_url, "?country=PL&type=airport_closure&q=rzeszow&min_confidence=high")
+    wait_map_count(page, len(expected))
+    assert metric_value(page, "Incidents") == len(expected) == 3
+    assert metric_value(page, "Airports closed") == 3
+    assert page.get_by_role("tab", name=f"Incidents ({len(expected)})").is_visible()
+
+
+def test_drawing_an_area_filters_and_removing_it_restores(page, app_url):
+    frame = open_app(page, app_url)
+    total = len(load.read_incidents())
+    wait_map_count(page, total)
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    # A rectangle round Poland's closed airports: drag on the map from NW to SE of them.
+    box = page.locator(MAP_FRAME).bounding_box()
+    warsaw = frame.locator(".ef-airport_closure").first.bounding_box()
+    x0, y0 = warsaw["x"] - 60, warsaw["y"] - 60
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 90, y0 + 150, steps=8)
+    page.mouse.up()
+    assert box["width"] > 300
+    page.wait_for_function(
+        """([sel, n]) => { const f = document.querySelector(sel);
+             const k = f && f.contentDocument.querySelectorAll('.ef-incident').length;
+             return k > 0 && k < n; }""", arg=[MAP_FRAME, total], timeout=30_000)
+    assert "area=POLYGON" in page.url
+    assert page.get_by_text("inside the drawn area").first.is_visible()
+    page.get_by_role("button", name="Remove drawn area").click()
+    wait_map_count(page, total)
+    assert "area=" not in page.url
