@@ -21,9 +21,7 @@ from urllib.parse import urlencode
 import altair as alt
 import folium
 import geopandas as gpd
-import shapely
 import streamlit as st
-from shapely.geometry import shape
 from streamlit_folium import st_folium
 
 from dashboard import detail, filters, geo, load, mapping, paths, stats, urlstate
@@ -221,13 +219,9 @@ def _on_table_select(ctx: Context) -> None:
 
 def _on_brush() -> None:
     brush = st.session_state[KEY_TIMELINE].selection.get("brush") or {}
-    span = brush.get("period")
-    if span and len(span) == 2:
-        start, end = (dt.date.fromisoformat(v[:10]) if isinstance(v, str)
-                      else dt.datetime.fromtimestamp(v / 1000, dt.UTC).date() for v in span)
-        if st.session_state.get(KEY_FREQ) == "Week":
-            end += dt.timedelta(days=6)
-        st.session_state[KEY_DATES] = (start, end)
+    span = stats.brush_span(brush.get("period"), weekly=st.session_state.get(KEY_FREQ) == "Week")
+    if span:
+        st.session_state[KEY_DATES] = span
 
 
 # --- sidebar ---------------------------------------------------------------------------
@@ -342,10 +336,7 @@ def _handle_map_output(out: dict, ctx: Context) -> None:
     drawings = out.get("all_drawings")
     if drawings is not None and json.dumps(drawings) != json.dumps(ss.get(KEY_LAST_DRAWINGS)):
         ss[KEY_LAST_DRAWINGS] = drawings
-        polygons = [shape(f["geometry"]) for f in drawings
-                    if f.get("geometry", {}).get("type") in ("Polygon", "MultiPolygon")]
-        area = shapely.union_all(polygons) if polygons else None
-        ss[KEY_AREA] = geo.area_wkt(area) if area is not None and area.area > 0 else None
+        ss[KEY_AREA] = geo.area_from_drawings(drawings)
         st.rerun()
 
 

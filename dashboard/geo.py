@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.geometry
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
@@ -100,6 +101,16 @@ def parse_area(text: str) -> Polygon | MultiPolygon:
 def area_wkt(geom: BaseGeometry) -> str:
     """Compact WKT for a URL: 4 decimals (~10 m) is plenty for a hand-drawn area."""
     return shapely.to_wkt(geom, rounding_precision=4, trim=True)
+
+
+def area_from_drawings(drawings: list[dict] | None) -> str | None:
+    """The area filter (WKT) for the shapes drawn on the map: the union of the polygons
+    and rectangles among Leaflet.draw's GeoJSON features; None when there are none."""
+    polygons = [shapely.geometry.shape(f["geometry"]) for f in drawings or []
+                if isinstance(f, dict) and isinstance(f.get("geometry"), dict)
+                and f["geometry"].get("type") in ("Polygon", "MultiPolygon")]
+    area = shapely.make_valid(shapely.union_all(polygons)) if polygons else None
+    return area_wkt(area) if area is not None and area.area > 0 else None
 
 
 def union_of(frame: gpd.GeoDataFrame, column: str, values: Iterable[str]) -> BaseGeometry:

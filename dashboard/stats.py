@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -83,3 +84,13 @@ def by_country_and_type(gdf: pd.DataFrame, names: dict[str, str] | None = None) 
     pivot.index = [(names or {}).get(c, c) for c in pivot.index]
     pivot.index.name = "country"
     return pivot
+
+
+def brush_span(values: list, weekly: bool = False) -> tuple[dt.date, dt.date] | None:
+    """The date range of a brush on the timeline: its two ends as epoch milliseconds or ISO
+    strings; with ``weekly`` bars the end runs to the last day of its week."""
+    if not values or len(values) != 2:
+        return None
+    start, end = sorted(dt.date.fromisoformat(v[:10]) if isinstance(v, str)
+                        else dt.datetime.fromtimestamp(v / 1000, dt.UTC).date() for v in values)
+    return start, end + dt.timedelta(days=6) if weekly else end

@@ -169,3 +169,22 @@ def test_drawing_an_area_filters_and_removing_it_restores(page, app_url):
     page.get_by_role("button", name="Remove drawn area").click()
     wait_map_count(page, total)
     assert "area=" not in page.url
+
+
+def test_brushing_the_timeline_sets_the_date_filter(page, app_url):
+    open_app(page, app_url, "?from=2025-09-01&to=2025-10-06")
+    page.get_by_role("tab", name="Timeline").click()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(state="visible", timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    canvas = chart.locator("canvas, svg").first.bounding_box()
+    # Drag over the left part of the time axis (the first days of September).
+    y = canvas["y"] + canvas["height"] * 0.5
+    page.mouse.move(canvas["x"] + 60, y)
+    page.mouse.down()
+    page.mouse.move(canvas["x"] + canvas["width"] * 0.35, y, steps=10)
+    page.mouse.up()
+    page.wait_for_function("() => new URL(location.href).searchParams.get('to') !== '2025-10-06'",
+                           timeout=30_000)
+    params = dict(p.split("=", 1) for p in page.url.split("?", 1)[1].split("&"))
+    assert "2025-09-01" <= params["from"] < params["to"] < "2025-10-06", params

@@ -185,3 +185,27 @@ def test_shipped_presets_name_known_codes():
     for p in presets.values():
         assert set(p.countries) <= countries, p
         assert set(p.regions) <= regions, p
+
+
+def _rect(x0, y0, x1, y1):
+    return {"type": "Feature", "properties": {},
+            "geometry": {"type": "Polygon",
+                         "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}}
+
+
+@pytest.mark.parametrize(
+    ("drawings", "expected"),
+    [
+        (None, None),
+        ([], None),
+        ([_rect(20, 50, 24, 53)], "POLYGON ((20 50, 24 50, 24 53, 20 53, 20 50))"),
+        ([_rect(20, 50, 21, 51), _rect(30, 50, 31, 51)], "MULTIPOLYGON"),
+        ([{"type": "Feature", "geometry": {"type": "Point", "coordinates": [20, 50]}}], None),
+        ([_rect(20, 50, 20, 50)], None),  # a click, not a drag: no extent
+    ],
+)
+def test_area_from_drawings(drawings, expected):
+    area = geo.area_from_drawings(drawings)
+    assert area == expected if expected is None or "(" in expected else area.startswith(expected)
+    if area:
+        FilterSpec(area=area)  # what it returns is a valid area filter
