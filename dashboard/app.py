@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import detail, filters, geo, load, mapping, paths, stats, urlstate
+from dashboard import detail, export, filters, geo, load, mapping, paths, stats, urlstate
 from dashboard.schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, TYPE_LABELS, DataError
 
 MAP_HEIGHT = 700
@@ -61,6 +62,13 @@ KEY_MAP_NONCE = "map_nonce"      # bumped to remount the map (clears drawings)
 KEY_LAST_CLICK = "last_click"
 KEY_LAST_DRAWINGS = "last_drawings"
 KEY_TABLE_IDS = "table_ids"      # incident ids in table row order, for the selection callback
+KEY_BOUNDS = "bounds"            # lon/lat box the map shows (minlon, minlat, maxlon, maxlat)
+KEY_PREVIEW = "snapshot_preview"
+KEY_EXPORT_TITLE = "x_title"
+KEY_EXPORT_BANNER = "x_banner"
+KEY_EXPORT_PAGE = "x_page"
+KEY_EXPORT_SCALE = "x_scale"
+KEY_EXPORT_EXTENT = "x_extent"
 
 ANY = "any"
 FILTER_KEYS = (KEY_DATES, KEY_COUNTRIES, KEY_TYPES, KEY_PRESET, KEY_REGIONS, KEY_Q,
@@ -325,6 +333,12 @@ def _handle_map_output(out: dict, ctx: Context) -> None:
             st.query_params.update({"lat": f"{view[0]:g}", "lon": f"{view[1]:g}",
                                     "zoom": f"{view[2]:g}"})
 
+    bounds = out.get("bounds") or {}
+    south_west, north_east = bounds.get("_southWest"), bounds.get("_northEast")
+    if south_west and north_east and None not in (south_west.get("lng"), north_east.get("lat")):
+        ss[KEY_BOUNDS] = (max(south_west["lng"], -180.0), max(south_west["lat"], -90.0),
+                          min(north_east["lng"], 180.0), min(north_east["lat"], 90.0))
+
     tip = out.get("last_object_clicked_tooltip")
     if tip and tip != ss.get(KEY_LAST_CLICK):
         ss[KEY_LAST_CLICK] = tip
@@ -354,7 +368,8 @@ def _map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, 
                               mapping.area_layer(geo.parse_area(spec.area) if spec.area else None),
                               mapping.highlight_layer(row)],
         layer_control=folium.LayerControl(collapsed=True),
-        returned_objects=["last_object_clicked_tooltip", "all_drawings", "center", "zoom"],
+        returned_objects=["last_object_clicked_tooltip", "all_drawings", "center", "zoom",
+                          "bounds"],
         center=goto[:2] if goto and goto[0] is not None else None,
         zoom=goto[2] if goto else None,
         use_container_width=True,
@@ -445,6 +460,72 @@ def _timeline(shown: gpd.GeoDataFrame) -> None:
     st.caption("Drag across the chart to set the date filter to that span.")
 
 
+EXTENTS = {"view": "The map view on screen", "flank": "The whole eastern flank",
+           "incidents": "Fit to the incidents shown"}
+
+
+def _snapshot_options(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
+                      ) -> export.SnapshotOptions:
+    extent = st.session_state.get(KEY_EXPORT_EXTENT, "view")
+    bbox = None
+    if extent == "view":
+        bbox = st.session_state.get(KEY_BOUNDS)
+    elif extent == "incidents" and not shown.empty:
+        minx, miny, maxx, maxy = shown.total_bounds
+        pad_x, pad_y = max((maxx - minx) * 0.1, 0.5), max((maxy - miny) * 0.1, 0.5)
+        bbox = (max(minx - pad_x, -180), max(miny - pad_y, -90), min(maxx + pad_x, 180),
+                min(maxy + pad_y, 90))
+    return export.SnapshotOptions(
+        title=st.session_state.get(KEY_EXPORT_TITLE) or export.DEFAULT_TITLE,
+        subtitle=filters.describe(spec, ctx.names),
+        banner=st.session_state.get(KEY_EXPORT_BANNER, ""),
+        page=st.session_state.get(KEY_EXPORT_PAGE, "16:9"),
+        scale=2 if st.session_state.get(KEY_EXPORT_SCALE) == "2×" else 1,
+        bbox=bbox, data_as_of=ctx.last)
+
+
+def _export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
+    """Snapshot settings, a preview, and a download button per format (built on click)."""
+    left, right = st.columns([2, 3])
+    with left:
+        st.text_input("Title", value=export.DEFAULT_TITLE, key=KEY_EXPORT_TITLE, max_chars=120)
+        st.text_input("Handling banner (top and bottom; empty for none)",
+                      value=os.environ.get("EFM_BANNER", ""), key=KEY_EXPORT_BANNER,
+                      max_chars=120, placeholder="e.g. UNCLASSIFIED // FOR TRAINING")
+        st.segmented_control("Page", list(export.PAGES), default="16:9", key=KEY_EXPORT_PAGE,
+                             format_func=export.PAGE_LABELS.get)
+        st.segmented_control("PNG scale", ["1×", "2×"], default="1×", key=KEY_EXPORT_SCALE)
+        st.radio("Extent", list(EXTENTS), format_func=EXTENTS.get, key=KEY_EXPORT_EXTENT,
+                 horizontal=True)
+        opts = _snapshot_options(ctx, shown, spec)
+        st.caption(f"The subtitle states the filters: {opts.subtitle}. Data exports hold all "
+                   f"{len(shown)} filtered incidents; snapshots show those inside the extent.")
+        when = opts.exported_at
+        formats = {"png": "PNG", "pdf": "PDF", "html": "HTML map", "geojson": "GeoJSON",
+                   "csv": "CSV", "gpkg": "GeoPackage"}
+        helps = {"png": "Slide snapshot (raster)", "pdf": "Slide snapshot (vector, one page)",
+                 "html": "Standalone interactive map: one file, works offline",
+                 "geojson": "The filtered incidents, same schema as incidents.geojson",
+                 "csv": "One row per incident, lon/lat, lists joined",
+                 "gpkg": "GeoPackage layer 'incidents'"}
+        cols = st.columns(3)
+        for i, (fmt, label) in enumerate(formats.items()):
+            cols[i % 3].download_button(
+                label, data=lambda fmt=fmt: export.render(fmt, shown, ctx.countries, ctx.airports,
+                                                           _snapshot_options(ctx, shown, spec)),
+                file_name=export.filename(fmt, when), mime=export.MEDIA_TYPES[fmt],
+                key=f"download-{fmt}", use_container_width=True, icon=":material/download:",
+                help=helps[fmt])
+    with right:
+        if st.button("Preview snapshot", icon=":material/visibility:"):
+            with st.spinner("Drawing the snapshot…"):
+                fig = export.snapshot_figure(shown, ctx.countries, ctx.airports, opts)
+                st.session_state[KEY_PREVIEW] = export.to_png(fig)
+        if st.session_state.get(KEY_PREVIEW):
+            st.image(st.session_state[KEY_PREVIEW], caption="Preview (press again after "
+                     "changing filters or settings)", use_container_width=True)
+
+
 def main() -> None:
     st.set_page_config(page_title="Eastern Flank Incident Map", page_icon="🛰️", layout="wide")
     st.html(PAGE_CSS)
@@ -477,8 +558,8 @@ def main() -> None:
     with card_col:
         _detail_card(ctx, shown)
 
-    table_tab, timeline_tab, breakdown_tab = st.tabs(
-        [f"Incidents ({len(shown)})", "Timeline", "Breakdown"])
+    table_tab, timeline_tab, breakdown_tab, export_tab = st.tabs(
+        [f"Incidents ({len(shown)})", "Timeline", "Breakdown", "Export"])
     with table_tab:
         _table(ctx, shown)
     with timeline_tab:
@@ -486,6 +567,8 @@ def main() -> None:
     with breakdown_tab:
         st.dataframe(stats.by_country_and_type(shown, ctx.names).rename(columns={
             **TYPE_LABELS, "total": "Total"}), use_container_width=True)
+    with export_tab:
+        _export_panel(ctx, shown, spec)
     st.caption("Basemap: Natural Earth (public domain), internationally recognised borders. "
                "Airports: airportsdata (MIT). Every incident cites its source document and a "
                "verbatim quote.")

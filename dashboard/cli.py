@@ -1,13 +1,17 @@
-"""Command line: ``python -m dashboard validate [PATH]``."""
+"""Command line: ``python -m dashboard validate [PATH]`` and ``python -m dashboard export ...``."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
-from . import load, paths, stats
-from .schema import DataError
+from . import export, filters, geo, load, paths, stats
+from .schema import INCIDENT_TYPES, DataError, iso_date
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -27,6 +31,67 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(Exception):
+    """A bad argument, reported as ``error: ...`` with exit code 2."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(iso_date(text))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
+        tmp.write(data)
+    os.replace(tmp.name, path)
+
+
+def _export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give a file name")
+    bbox = None
+    if args.bbox:
+        try:
+            bbox = export.parse_bbox(args.bbox)
+        except ValueError as exc:
+            raise UsageError(f"--bbox: {exc}") from None
+    countries = load.read_countries()
+    known = set(countries["iso_a2"])
+    codes = [c.upper() for c in args.country or []]
+    if unknown := [c for c in codes if c not in known]:
+        raise UsageError(f"--country: unknown code(s) {', '.join(unknown)} "
+                         "(use ISO 3166-1 alpha-2, e.g. PL EE RO)")
+    try:
+        spec = filters.FilterSpec(
+            date_from=_date(args.date_from) if args.date_from else None,
+            date_to=_date(args.date_to) if args.date_to else None,
+            countries=tuple(codes) or None, types=tuple(args.type) if args.type else None)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    incidents = geo.enrich(load.read_incidents(args.data), countries)
+    shown = export.in_bbox(filters.apply(incidents, spec), bbox)
+    names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
+    caption = filters.describe(spec, names) + (" · inside the map extent" if bbox else "")
+    if shown.empty and not args.allow_empty:
+        print(f"error: no incidents match ({caption}); nothing written. "
+              "Use --allow-empty to export an explicit 'no incidents match' file.",
+              file=sys.stderr)
+        return 1
+    opts = export.SnapshotOptions(
+        title=args.title, subtitle=caption, banner=args.banner, page=args.page,
+        scale=args.scale, bbox=bbox, data_as_of=stats.headline(incidents).last.date())
+    data = export.render(args.format, shown, countries, load.read_airports(), opts)
+    _write_atomically(out, data)
+    print(f"wrote {out} ({args.format}, {len(shown)} incidents, {len(data):,} bytes)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m dashboard",
@@ -36,5 +101,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate.add_argument("path", nargs="?", default=str(paths.INCIDENTS),
                           help="file to check (default: the shipped incidents.geojson)")
     validate.set_defaults(run=_validate)
+
+    ex = sub.add_parser(
+        "export", help="write a snapshot (PNG/PDF), standalone HTML or the filtered data",
+        description="Export the incidents matching the filters. --bbox sets the snapshot's "
+                    "extent and keeps only incidents inside it (all formats).")
+    ex.add_argument("--format", required=True, choices=export.FORMATS)
+    ex.add_argument("--out", required=True, help="file to write (its folder must exist)")
+    ex.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    ex.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    ex.add_argument("--country", nargs="+", metavar="CC", help="ISO 3166-1 alpha-2 codes")
+    ex.add_argument("--type", nargs="+", choices=INCIDENT_TYPES, metavar="TYPE",
+                    help=f"one or more of: {', '.join(INCIDENT_TYPES)}")
+    ex.add_argument("--title", default=export.DEFAULT_TITLE)
+    ex.add_argument("--banner", default=os.environ.get("EFM_BANNER", ""),
+                    help="handling banner, top and bottom (default: $EFM_BANNER, else none)")
+    ex.add_argument("--bbox", metavar="minlon,minlat,maxlon,maxlat")
+    ex.add_argument("--page", choices=list(export.PAGES), default="16:9")
+    ex.add_argument("--scale", type=int, choices=(1, 2), default=1, help="PNG pixel scale")
+    ex.add_argument("--data", default=str(paths.INCIDENTS), help="incidents GeoJSON to read")
+    ex.add_argument("--allow-empty", action="store_true",
+                    help="export even when nothing matches (a 'no incidents match' snapshot)")
+    ex.set_defaults(run=_export)
+
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for problem in exc.problems[:50]:
+            print(problem, file=sys.stderr)
+        return 1

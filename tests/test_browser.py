@@ -188,3 +188,40 @@ def test_brushing_the_timeline_sets_the_date_filter(page, app_url):
                            timeout=30_000)
     params = dict(p.split("=", 1) for p in page.url.split("?", 1)[1].split("&"))
     assert "2025-09-01" <= params["from"] < params["to"] < "2025-10-06", params
+
+
+def test_standalone_html_renders_offline(browser, tmp_path):
+    from dashboard import export, geo
+    countries = load.read_countries()
+    incidents = geo.enrich(load.read_incidents(), countries)
+    path = tmp_path / "map.html"
+    path.write_text(export.to_html(incidents, countries, load.read_airports(), title="Offline"),
+                    encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    blocked: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        ("file:", "data:")) else (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.locator(".leaflet-container").wait_for(state="visible", timeout=30_000)
+    assert page.locator(".ef-incident").count() == len(incidents)
+    assert page.locator("#ef-legend").is_visible()
+    page.locator(".ef-strike").first.click(force=True)
+    assert "Source:" in page.locator(".leaflet-popup-content").inner_text(timeout=10_000)
+    assert blocked == [] and errors == []
+    context.close()
+
+
+def test_export_tab_downloads_the_filtered_csv(page, app_url, tmp_path):
+    open_app(page, app_url, "?country=EE")
+    wait_map_count(page, 1)
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="CSV").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.startswith("eastern-flank-") and path.suffix == ".csv"
+    import pandas as pd
+    assert list(pd.read_csv(path, encoding="utf-8-sig")["id"]) == ["ee-incursion-2025-09-19"]
