@@ -42,6 +42,7 @@ validate: $(VENV)/.run
 
 bench: $(VENV)/.test
 	$(PY) bench/bench_map.py
+	$(PY) bench/bench_export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

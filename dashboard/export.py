@@ -21,13 +21,14 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import offset_copy
 from matplotlib_scalebar.scalebar import ScaleBar
-from shapely.geometry import box, mapping
+from shapely.geometry import box
 
 from . import geo, paths
 from . import mapping as web
@@ -346,15 +347,28 @@ def _plain(value):
     return value
 
 
+def _records(incidents: gpd.GeoDataFrame) -> list[dict]:
+    """Schema properties per incident as plain JSON values (column-wise, not row by row)."""
+    columns = {}
+    for f in FIELDS:
+        column = incidents[f]
+        if f in ("date", "end_date"):
+            column = column.dt.strftime("%Y-%m-%d")
+        column = column.astype(object)
+        if f not in ("sources", "related_ids"):
+            column = column.where(column.notna(), None)
+        columns[f] = column.tolist()
+    return [dict(zip(FIELDS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def to_geojson(incidents: gpd.GeoDataFrame) -> bytes:
     """The incidents as a FeatureCollection in the schema of ``incidents.geojson``."""
-    features = [
-        {"type": "Feature", "id": row["id"], "geometry": mapping(row.geometry),
-         "properties": {f: _plain(row[f]) for f in FIELDS}}
-        for _, row in incidents.iterrows()
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, indent=1).encode("utf-8")
+    geometries = shapely.to_geojson(incidents.geometry.values)
+    features = ",\n".join(
+        f'{{"type": "Feature", "id": {json.dumps(props["id"])}, "geometry": {geometry}, '
+        f'"properties": {json.dumps(props, ensure_ascii=False, default=int)}}}'
+        for props, geometry in zip(_records(incidents), geometries, strict=True))
+    return f'{{"type": "FeatureCollection", "features": [\n{features}\n]}}\n'.encode()
 
 
 CSV_COLUMNS: tuple[str, ...] = (*FIELDS, "depth_km", "lon", "lat", "geometry_type")
