@@ -15,7 +15,8 @@ import datetime as dt
 import json
 import os
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -23,9 +24,10 @@ import altair as alt
 import folium
 import geopandas as gpd
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from dashboard import detail, export, filters, geo, load, mapping, paths, stats, urlstate
+from dashboard import briefs, detail, export, filters, geo, load, mapping, paths, playback, stats, urlstate
 from dashboard.schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, TYPE_LABELS, DataError
 
 MAP_HEIGHT = 700
@@ -69,6 +71,68 @@ KEY_EXPORT_BANNER = "x_banner"
 KEY_EXPORT_PAGE = "x_page"
 KEY_EXPORT_SCALE = "x_scale"
 KEY_EXPORT_EXTENT = "x_extent"
+KEY_PRESENT = "present"          # presentation view on
+KEY_THEME = "theme"              # projector theme: None (screen), "dark" or "light"
+KEY_BRIEF = "brief"              # brief pack name being worked on / presented
+KEY_SLIDE = "slide"              # 1-based slide number presented
+KEY_NEW_IDS = "new_since_brief"  # {pack name: incident ids new since its last presentation}
+KEY_PLAY_ON = "play_on"
+KEY_PLAYING = "playing"
+KEY_PLAY_STEP = "play_step"
+KEY_PLAY_FREQ = "play_freq"
+KEY_PLAY_MODE = "play_mode"
+KEY_PLAY_WINDOW = "play_window"
+KEY_PLAY_SPEED = "play_speed"
+KEY_PLAY_LAST = "play_last_advance"
+MAP_HEIGHT_PRESENT = 1080
+
+# Presentation view: only the map, a title, and a small navigation bar (constant CSS).
+PRESENT_CSS = """<style>
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
+  .block-container { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; }
+  iframe[title="streamlit_folium.st_folium"] { height: 100vh !important; display: block; }
+  .st-key-present_title { position: fixed; top: 12px; left: 64px; z-index: 1001;
+    max-width: 72vw; padding: 8px 18px; border-radius: 8px; pointer-events: none;
+    background: var(--ef-panel); color: var(--ef-text); box-shadow: 0 2px 8px rgba(0,0,0,.35); }
+  .st-key-present_title h1 { font-size: 40px !important; line-height: 1.15; margin: 0;
+    padding: 0 !important; color: var(--ef-text) !important; }
+  .st-key-present_title p { font-size: 20px !important; margin: 2px 0 0; color: var(--ef-text); }
+  .st-key-present_nav { position: fixed; bottom: 12px; right: 12px; z-index: 1002;
+    width: auto !important; opacity: .8; background: var(--ef-panel); border-radius: 8px;
+    padding: 4px 6px; }
+  .st-key-present_nav:hover { opacity: 1; }
+  .st-key-present_nav p { color: var(--ef-text); font-size: 16px; margin: 0; }
+  .st-key-play_date, .st-key-present_nav { gap: 0.3rem; }
+</style>"""
+PLAY_CSS = """<style>
+  .st-key-play_date { position: relative; z-index: 5; height: 0; overflow: visible; }
+  .st-key-play_date p { position: absolute; top: 14px; left: 50%; transform: translateX(-50%);
+    font-size: 34px; font-weight: 700; white-space: nowrap; pointer-events: none;
+    background: rgba(255,255,255,.92); color: #111; padding: 2px 16px; border-radius: 8px;
+    box-shadow: 0 1px 6px rgba(0,0,0,.3); }
+</style>"""
+THEME_VARS = {None: ("rgba(255,255,255,.94)", "#111"), "light": ("rgba(255,255,255,.97)", "#000"),
+              "dark": ("rgba(15,22,32,.94)", "#f2f2f2")}
+# Arrow keys / PageUp / PageDown step through the brief, Escape leaves presentation view:
+# the keys press the navigation bar's buttons. Installed once into the page itself.
+KEYS_JS = """<script>
+const doc = window.parent.document;
+if (!doc.getElementById("ef-keys")) {
+  const s = doc.createElement("script");
+  s.id = "ef-keys";
+  s.textContent = `document.addEventListener("keydown", (e) => {
+    const keys = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev",
+                  Escape: "exit"};
+    const what = keys[e.key];
+    if (!what || ["INPUT", "TEXTAREA"].includes(e.target.tagName)) return;
+    const button = document.querySelector(".st-key-nav_" + what + " button");
+    if (button && !button.disabled) { e.preventDefault(); button.click(); }
+  });`;
+  doc.head.appendChild(s);
+}
+</script>"""
 
 ANY = "any"
 FILTER_KEYS = (KEY_DATES, KEY_COUNTRIES, KEY_TYPES, KEY_PRESET, KEY_REGIONS, KEY_Q,
@@ -162,6 +226,10 @@ def _seed_state(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> 
     ss[KEY_GOTO] = ((view.lat, view.lon, view.zoom)
                     if view.lat is not None or view.zoom is not None else None)
     ss[KEY_VIEW] = (view.lat, view.lon, view.zoom) if view.lat is not None else None
+    ss[KEY_PRESENT] = view.present
+    ss[KEY_THEME] = view.theme
+    ss[KEY_BRIEF] = view.brief
+    ss[KEY_SLIDE] = view.slide
 
 
 def _read_link_once(ctx: Context) -> None:
@@ -174,11 +242,19 @@ def _read_link_once(ctx: Context) -> None:
     st.session_state[KEY_NOTICES] = notices
     st.session_state[KEY_MAP_NONCE] = 0
     st.session_state[KEY_READY] = True
+    if view.brief and view.slide:  # a link to a slide opens that slide's own view
+        try:
+            _go_slide(ctx, view.brief, view.slide)
+        except briefs.BriefError as exc:
+            st.session_state[KEY_NOTICES] = [*notices, f"brief={view.brief}: {exc}"]
 
 
 def _current_view() -> urlstate.View:
-    lat, lon, zoom = st.session_state.get(KEY_VIEW) or (None, None, None)
-    return urlstate.View(lat, lon, zoom, st.session_state.get(KEY_SELECTED))
+    ss = st.session_state
+    lat, lon, zoom = ss.get(KEY_VIEW) or (None, None, None)
+    return urlstate.View(lat, lon, zoom, ss.get(KEY_SELECTED), present=bool(ss.get(KEY_PRESENT)),
+                         theme=ss.get(KEY_THEME), brief=ss.get(KEY_BRIEF),
+                         slide=ss.get(KEY_SLIDE) if ss.get(KEY_BRIEF) else None)
 
 
 def _write_link(spec: filters.FilterSpec) -> dict[str, str | list[str]]:
@@ -197,7 +273,7 @@ def _share_url(params: dict[str, str | list[str]]) -> str:
 # --- callbacks (run before the rerun, so they may set widget state) ---------------------
 
 def _reset_filters(ctx: Context) -> None:
-    _seed_state(ctx, filters.FilterSpec(), urlstate.View())
+    _seed_state(ctx, filters.FilterSpec(), urlstate.View(brief=st.session_state.get(KEY_BRIEF)))
     st.session_state[KEY_GOTO] = mapping.EASTERN_FLANK_CENTER + (4.5,)
     st.session_state[KEY_MAP_NONCE] += 1
     st.session_state[KEY_LAST_DRAWINGS] = None
@@ -311,6 +387,132 @@ def _sidebar(ctx: Context) -> tuple[filters.FilterSpec, bool]:
     return spec, tiles
 
 
+KEY_BRIEF_MSG = "brief_message"
+KEY_NEW_PACK = "new_pack_name"
+KEY_SLIDE_TITLE = "slide_title"
+KEY_SLIDE_NOTE = "slide_note"
+KEY_PDF_NOTES = "pdf_notes"
+
+
+def _brief_message(kind: str, text: str) -> None:
+    st.session_state[KEY_BRIEF_MSG] = (kind, text)
+
+
+def _create_pack() -> None:
+    text = st.session_state.get(KEY_NEW_PACK, "").strip()
+    try:
+        name = briefs.safe_name(text.lower().replace(" ", "-"))
+        briefs.save_pack(briefs.new_pack(name, text), expected_version=None)
+    except briefs.BriefError as exc:
+        _brief_message("error", str(exc))
+        return
+    st.session_state[KEY_BRIEF] = name
+    st.session_state[KEY_NEW_PACK] = ""
+    _brief_message("success", f"Created brief pack {name!r}.")
+
+
+def _change_pack(name: str, version: int, change, done: str) -> None:
+    """Apply ``change`` (Pack -> Pack) to the pack as it was shown (``version``) and save;
+    a pack changed elsewhere meanwhile is refused, never overwritten."""
+    try:
+        pack = briefs.load_pack(name)
+        if pack.version != version:
+            raise briefs.ConflictError(
+                f"brief pack {name!r} was changed elsewhere (now version {pack.version}, you "
+                f"had {version}); nothing was saved — look at it again and redo the change")
+        briefs.save_pack(change(pack), expected_version=version)
+    except briefs.BriefError as exc:
+        _brief_message("error", str(exc))
+        return
+    _brief_message("success", done)
+
+
+def _add_view(ctx: Context, spec: filters.FilterSpec, name: str, version: int) -> None:
+    ss = st.session_state
+    view = replace(_current_view(), present=False, theme=None, brief=None, slide=None)
+    params = {k: v if isinstance(v, list) else [v] for k, v in urlstate.encode(spec, view).items()}
+    title = ss.get(KEY_SLIDE_TITLE, "").strip() or filters.describe(spec, ctx.names)[:80]
+    _change_pack(name, version,
+                 lambda p: briefs.add_slide(p, title, ss.get(KEY_SLIDE_NOTE, ""), params),
+                 f"Added “{title}” to {name}.")
+    ss[KEY_SLIDE_TITLE] = ss[KEY_SLIDE_NOTE] = ""
+
+
+def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec, shown: gpd.GeoDataFrame) -> None:
+    ss = st.session_state
+    sb = st.sidebar
+    with sb.expander("Time playback", expanded=bool(ss.get(KEY_PLAY_ON))):
+        st.toggle("Play back the selected dates", key=KEY_PLAY_ON,
+                  help="Step through the date range: this step's incidents emphasised, "
+                       "earlier ones faded. Controls appear above the map.")
+        st.segmented_control("Step", ["Day", "Week"], default="Day", key=KEY_PLAY_FREQ)
+        st.radio("Earlier incidents", ["Cumulative", "Sliding window"], key=KEY_PLAY_MODE,
+                 horizontal=True)
+        st.number_input("Window (steps)", min_value=1, max_value=60, value=3, key=KEY_PLAY_WINDOW,
+                        disabled=ss.get(KEY_PLAY_MODE) != "Sliding window")
+        st.select_slider("Seconds per step", [0.5, 1.0, 2.0, 3.0], value=1.0, key=KEY_PLAY_SPEED)
+
+    with sb.expander("Brief pack & presentation", expanded=bool(ss.get(KEY_BRIEF))):
+        st.segmented_control("Projector theme", ["dark", "light"], key=KEY_THEME,
+                             format_func=str.capitalize)
+        packs = briefs.list_packs()
+        if ss.get(KEY_BRIEF) and ss[KEY_BRIEF] not in packs:
+            st.error(f"Brief pack {ss[KEY_BRIEF]!r} was not found in {briefs.BRIEFS_DIR}.")
+            ss[KEY_BRIEF] = None
+        st.selectbox("Pack", [None, *packs], key=KEY_BRIEF,
+                     format_func=lambda n: "— none —" if n is None else n)
+        new, create = st.columns([3, 2], vertical_alignment="bottom")
+        new.text_input("New pack", key=KEY_NEW_PACK, placeholder="e.g. morning-brief")
+        create.button("Create", on_click=_create_pack, use_container_width=True)
+        if message := ss.pop(KEY_BRIEF_MSG, None):
+            (st.error if message[0] == "error" else st.success)(message[1])
+        pack = _load_pack(ss.get(KEY_BRIEF))
+        if pack is None:
+            st.button("Present this view", icon=":material/slideshow:", on_click=_present,
+                      args=(ctx, None), use_container_width=True)
+            return
+        for problem in briefs.check_pack(pack, ctx.known()):
+            st.warning(problem)
+        st.text_input("Slide title", key=KEY_SLIDE_TITLE, placeholder="defaults to the filters")
+        st.text_area("Speaker note", key=KEY_SLIDE_NOTE, height=68)
+        st.button("Add this view to the brief", icon=":material/add:", on_click=_add_view,
+                  args=(ctx, spec, pack.name, pack.version), use_container_width=True)
+        for i, slide in enumerate(pack.slides):
+            label, up, down, show, drop = st.columns([6, 1, 1, 1, 1], vertical_alignment="center")
+            label.markdown(_md(f"{i + 1}. {slide.title}"))
+            up.button("", icon=":material/arrow_upward:", key=f"up-{slide.id}", help="Move up",
+                      on_click=_change_pack, args=(pack.name, pack.version, lambda p, s=slide.id:
+                                                   briefs.move_slide(p, s, -1), "Moved."))
+            down.button("", icon=":material/arrow_downward:", key=f"down-{slide.id}",
+                        help="Move down", on_click=_change_pack,
+                        args=(pack.name, pack.version,
+                              lambda p, s=slide.id: briefs.move_slide(p, s, 1), "Moved."))
+            show.button("", icon=":material/visibility:", key=f"show-{slide.id}",
+                        help="Show this slide", on_click=_go_slide, args=(ctx, pack.name, i + 1))
+            drop.button("", icon=":material/delete:", key=f"del-{slide.id}", help="Delete",
+                        on_click=_change_pack, args=(pack.name, pack.version, lambda p, s=slide.id:
+                                                     briefs.delete_slide(p, s), "Deleted."))
+            with st.popover("Edit", use_container_width=True):
+                title = st.text_input("Title", slide.title, key=f"title-{slide.id}")
+                note = st.text_area("Note", slide.note, key=f"note-{slide.id}")
+                st.button("Save", key=f"save-{slide.id}", on_click=_change_pack,
+                          args=(pack.name, pack.version, lambda p, s=slide.id, t=title, n=note:
+                                briefs.update_slide(p, s, title=t, note=n), "Saved."))
+        st.button("Present the brief", icon=":material/slideshow:", type="primary",
+                  on_click=_present, args=(ctx, pack.name), use_container_width=True,
+                  disabled=not pack.slides)
+        if pack.last_presented:
+            st.caption(f"Last presented {pack.last_presented[:16].replace('T', ' ')} UTC; "
+                       "incidents added since are ringed in yellow when you present it.")
+        notes = st.checkbox("PDF with speaker-note pages", key=KEY_PDF_NOTES)
+        st.download_button(
+            "Brief as PDF", icon=":material/download:", use_container_width=True,
+            disabled=not pack.slides, file_name=f"{pack.name}.pdf", mime="application/pdf",
+            data=lambda: briefs.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports,
+                                         ctx.places, ctx.names, notes=notes,
+                                         data_as_of=ctx.last))
+
+
 # --- main area -------------------------------------------------------------------------
 
 def _metrics(shown: gpd.GeoDataFrame) -> None:
@@ -354,17 +556,84 @@ def _handle_map_output(out: dict, ctx: Context) -> None:
         st.rerun()
 
 
-@st.fragment
-def _map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
-               share: dict) -> None:
-    """The map. Map interactions rerun only this fragment, not the whole page."""
-    selected = st.session_state.get(KEY_SELECTED)
+def _play_step(delta: int, last: int) -> None:
+    st.session_state[KEY_PLAYING] = False
+    st.session_state[KEY_PLAY_STEP] = min(max(st.session_state.get(KEY_PLAY_STEP, 0) + delta, 0), last)
+
+
+def _toggle_play(last: int) -> None:
+    ss = st.session_state
+    ss[KEY_PLAYING] = not ss.get(KEY_PLAYING)
+    if ss[KEY_PLAYING] and ss.get(KEY_PLAY_STEP, 0) >= last:
+        ss[KEY_PLAY_STEP] = 0  # play again from the start
+    ss[KEY_PLAY_LAST] = time.monotonic()
+
+
+def _playback_frames(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
+                     ) -> list[playback.Frame]:
+    ss = st.session_state
+    if not ss.get(KEY_PLAY_ON):
+        return []
+    window = ss.get(KEY_PLAY_WINDOW) if ss.get(KEY_PLAY_MODE) == "Sliding window" else None
+    return playback.frames(shown, spec.date_from or ctx.first, spec.date_to or ctx.last,
+                           "W" if ss.get(KEY_PLAY_FREQ) == "Week" else "D", window)
+
+
+def _current_frame(frames: list[playback.Frame]) -> playback.Frame:
+    """The step to show; while playing, move one step on when its time is up."""
+    ss = st.session_state
+    step = min(ss.get(KEY_PLAY_STEP, 0), len(frames) - 1)
+    if ss.get(KEY_PLAYING) and time.monotonic() - ss.get(KEY_PLAY_LAST, 0.0) >= (
+            ss.get(KEY_PLAY_SPEED, 1.0) * 0.9):
+        if step >= len(frames) - 1:
+            ss[KEY_PLAYING] = False
+            st.rerun()  # the whole app, so the timer that drives playback stops
+        step += 1
+        ss[KEY_PLAY_LAST] = time.monotonic()
+    ss[KEY_PLAY_STEP] = step
+    return frames[step]
+
+
+def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+              share: dict, frames: list[playback.Frame], new_ids: frozenset[str]) -> None:
+    """The map (and the playback controls). Map interactions rerun only this fragment."""
+    ss = st.session_state
+    present = bool(ss.get(KEY_PRESENT))
+    theme = (ss.get(KEY_THEME) or "default") if present else "default"
+    classes = {i: "ef-new" for i in new_ids}
+    if frames:
+        frame = _current_frame(frames)
+        if not present:
+            back, play, forward, slider = st.columns([1, 1, 1, 12], vertical_alignment="center")
+            back.button("", icon=":material/skip_previous:", key="play_back",
+                        on_click=_play_step, args=(-1, len(frames) - 1), help="Previous step")
+            play.button("", icon=":material/pause:" if ss.get(KEY_PLAYING) else
+                        ":material/play_arrow:", key="play_toggle", on_click=_toggle_play,
+                        args=(len(frames) - 1,), help="Play / pause")
+            forward.button("", icon=":material/skip_next:", key="play_forward",
+                           on_click=_play_step, args=(1, len(frames) - 1), help="Next step")
+            slider.slider("Step", 0, max(len(frames) - 1, 1), key=KEY_PLAY_STEP,
+                          label_visibility="collapsed", disabled=len(frames) < 2,
+                          format=" ", on_change=lambda: ss.update({KEY_PLAYING: False}))
+        visible = set(frame.current) | set(frame.earlier)
+        shown = shown[shown["id"].isin(visible)]
+        for incident_id in frame.current:
+            classes[incident_id] = f"ef-current {classes.get(incident_id, '')}".strip()
+        for incident_id in frame.earlier:
+            classes[incident_id] = f"ef-faded {classes.get(incident_id, '')}".strip()
+        st.html(PLAY_CSS)
+        with st.container(key="play_date"):
+            st.markdown(_md(f"{frame.label} · {len(frame.current)} new, "
+                            f"{len(frame.earlier)} earlier"))
+    selected = ss.get(KEY_SELECTED)
     row = ctx.incidents.loc[selected] if selected in ctx.incidents.index else None
-    goto = st.session_state.get(KEY_GOTO)
+    goto = ss.get(KEY_GOTO)
     out = st_folium(
-        mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=True),
-        key=f"map-{st.session_state[KEY_MAP_NONCE]}",
-        feature_group_to_add=[*mapping.incident_layers(shown, ctx.airports),
+        mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
+                          theme=theme),
+        key=f"map-{ss[KEY_MAP_NONCE]}-{theme}",
+        feature_group_to_add=[*mapping.incident_layers(shown, ctx.airports, theme=theme,
+                                                       classes=classes),
                               mapping.area_layer(geo.parse_area(spec.area) if spec.area else None),
                               mapping.highlight_layer(row)],
         layer_control=folium.LayerControl(collapsed=True),
@@ -373,13 +642,121 @@ def _map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, 
         center=goto[:2] if goto and goto[0] is not None else None,
         zoom=goto[2] if goto else None,
         use_container_width=True,
-        height=MAP_HEIGHT,
+        height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
     )
     _handle_map_output(out or {}, ctx)
-    params = {**share, **urlstate.encode(filters.FilterSpec(), _current_view())}
-    with st.popover("Link to this view", icon=":material/link:"):
-        st.caption("Opens exactly these filters and this map view. Copy it with the icon.")
-        st.code(_share_url(params), language=None, wrap_lines=True)
+    if not present:
+        params = {**share, **urlstate.encode(filters.FilterSpec(), _current_view())}
+        with st.popover("Link to this view", icon=":material/link:"):
+            st.caption("Opens exactly these filters and this map view. Copy it with the icon.")
+            st.code(_share_url(params), language=None, wrap_lines=True)
+
+
+def _map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+               share: dict, new_ids: frozenset[str]) -> None:
+    frames = _playback_frames(ctx, shown, spec)
+    playing = bool(frames) and st.session_state.get(KEY_PLAYING)
+    # While playing, a timer reruns just the map fragment every step.
+    run_every = st.session_state.get(KEY_PLAY_SPEED, 1.0) if playing else None
+    st.fragment(run_every=run_every)(_map_body)(ctx, shown, spec, tiles, share, frames, new_ids)
+
+
+# --- brief packs and presentation -------------------------------------------------------
+
+def _load_pack(name: str | None) -> briefs.Pack | None:
+    if not name:
+        return None
+    try:
+        return briefs.load_pack(name)
+    except briefs.BriefError as exc:
+        st.error(f"Brief pack {name!r} could not be opened: {exc}")
+        return None
+
+
+def _go_slide(ctx: Context, name: str, number: int) -> None:
+    """Show slide ``number`` (1-based) of pack ``name``: its filters, view and title."""
+    ss = st.session_state
+    pack = briefs.load_pack(name)
+    number = min(max(number, 1), len(pack.slides))
+    spec, view, notices = urlstate.parse(pack.slides[number - 1].params, ctx.known())
+    _seed_state(ctx, spec, replace(view, present=bool(ss.get(KEY_PRESENT)),
+                                   theme=ss.get(KEY_THEME), brief=name, slide=number))
+    ss[KEY_NOTICES] = [f"slide {number}: {n}" for n in notices]
+    ss[KEY_MAP_NONCE] += 1  # a fresh map at the slide's own view
+
+
+def _mark_presented(ctx: Context, pack: briefs.Pack) -> None:
+    """Note which incidents are new since the pack was last presented, then record this
+    presentation in the pack (once per session)."""
+    ss = st.session_state
+    new_ids = ss.setdefault(KEY_NEW_IDS, {})
+    if pack.name in new_ids:
+        return
+    seen = set(pack.seen_ids) if pack.seen_ids is not None else None
+    new_ids[pack.name] = frozenset(() if seen is None else set(ctx.incidents["id"]) - seen)
+    try:
+        briefs.save_pack(briefs.mark_presented(pack, list(ctx.incidents["id"]),
+                                               dt.datetime.now(dt.UTC)),
+                         expected_version=pack.version)
+    except briefs.BriefError as exc:
+        ss[KEY_NOTICES] = [f"could not record this presentation in the pack: {exc}"]
+
+
+def _present(ctx: Context, name: str | None) -> None:
+    """Enter presentation view; with a pack, from its first slide, noting what is new."""
+    ss = st.session_state
+    ss[KEY_PRESENT] = True
+    ss[KEY_THEME] = ss.get(KEY_THEME) or "dark"
+    if not name:
+        return
+    pack = briefs.load_pack(name)
+    _mark_presented(ctx, pack)
+    if pack.slides:
+        _go_slide(ctx, name, 1)
+
+
+def _exit_presentation() -> None:
+    st.session_state[KEY_PRESENT] = False
+    st.session_state[KEY_MAP_NONCE] += 1
+
+
+def _presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+                  share: dict) -> None:
+    """The projector view: the map fills the screen, a large title, a small nav bar."""
+    ss = st.session_state
+    panel, text = THEME_VARS[ss.get(KEY_THEME)]
+    st.html(PRESENT_CSS.replace("<style>", f"<style>:root {{ --ef-panel: {panel}; "
+                                            f"--ef-text: {text}; }}"))
+    pack = _load_pack(ss.get(KEY_BRIEF))
+    if pack:
+        _mark_presented(ctx, pack)
+    number = ss.get(KEY_SLIDE) or 1
+    slide = pack.slides[number - 1] if pack and 0 < number <= len(pack.slides) else None
+    with st.container(key="present_title"):
+        st.markdown(f"# {_md(slide.title if slide else export.DEFAULT_TITLE)}")
+        st.markdown(_md(f"{filters.describe(spec, ctx.names)} · {len(shown)} incidents · "
+                        f"data as of {ctx.last:%-d %b %Y}"))
+    new_ids = ss.get(KEY_NEW_IDS, {}).get(pack.name, frozenset()) if pack else frozenset()
+    _map_panel(ctx, shown, spec, tiles, share, new_ids)
+    with st.container(key="present_nav", horizontal=True, vertical_alignment="center"):
+        total = len(pack.slides) if pack else 0
+        st.button("", icon=":material/chevron_left:", key="nav_prev", help="Previous (←)",
+                  disabled=not pack or number <= 1, on_click=_go_slide,
+                  args=(ctx, pack.name if pack else "", number - 1))
+        st.markdown(_md(f"{number} / {total}") if pack else "")
+        st.button("", icon=":material/chevron_right:", key="nav_next", help="Next (→)",
+                  disabled=not pack or number >= total, on_click=_go_slide,
+                  args=(ctx, pack.name if pack else "", number + 1))
+        if _playback_frames(ctx, shown, spec):
+            st.button("", icon=":material/pause:" if ss.get(KEY_PLAYING) else
+                      ":material/play_arrow:", key="nav_play", on_click=_toggle_play,
+                      args=(10**9,), help="Play / pause the time playback")
+        st.button("", icon=":material/close:", key="nav_exit", help="Leave (Esc)",
+                  on_click=_exit_presentation)
+    components.html(KEYS_JS, height=0)
+    if slide and slide.note:
+        with st.expander("Speaker note"):
+            st.markdown(_md(slide.note))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
@@ -538,7 +915,12 @@ def main() -> None:
     _read_link_once(ctx)
     spec, tiles = _sidebar(ctx)
     shown = filters.apply(ctx.incidents, spec, ctx.places)
+    _briefing_sidebar(ctx, spec, shown)
     share = _write_link(spec)
+    share = {k: v for k, v in share.items() if k not in ("lat", "lon", "zoom", "incident")}
+    if st.session_state.get(KEY_PRESENT):
+        _presentation(ctx, shown, spec, tiles, share)
+        return
 
     st.markdown("### Eastern Flank Incident Map")
     st.caption(f"{filters.describe(spec, ctx.names)} · {len(shown)} of {len(ctx.incidents)} "
@@ -553,8 +935,7 @@ def main() -> None:
 
     map_col, card_col = st.columns([7, 3])
     with map_col:
-        _map_panel(ctx, shown, spec, tiles, {k: v for k, v in share.items()
-                                             if k not in ("lat", "lon", "zoom", "incident")})
+        _map_panel(ctx, shown, spec, tiles, share, frozenset())
     with card_col:
         _detail_card(ctx, shown)
 

@@ -1,4 +1,5 @@
-"""Command line: ``python -m dashboard validate [PATH]`` and ``python -m dashboard export ...``."""
+"""Command line: ``python -m dashboard validate [PATH]``, ``python -m dashboard export ...`` and
+``python -m dashboard brief list|export ...``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import export, filters, geo, load, paths, stats
+from . import briefs, export, filters, geo, load, paths, stats, urlstate
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
 
@@ -92,6 +93,89 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_pack(text: str, folder: Path) -> briefs.Pack:
+    """The pack an argument names: a file (``briefs/x.json``) or a bare pack name in ``folder``."""
+    if "/" in text or os.sep in text or text.endswith((".json", ".bak")):
+        return briefs.load_pack(Path(text))
+    try:
+        briefs.safe_name(text)
+    except briefs.BriefError as exc:
+        raise UsageError(f"pack {text!r}: {exc}") from None
+    return briefs.load_pack(text, folder)
+
+
+def _brief_list(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    names = briefs.list_packs(folder)
+    if not names:
+        print(f"no brief packs in {folder}")
+        return 0
+    broken = 0
+    for name in names:
+        try:
+            pack = briefs.load_pack(name, folder)
+        except briefs.BriefError as exc:
+            broken += 1
+            print(f"{name}\tunreadable: {exc}")
+            continue
+        slides = f"{len(pack.slides)} slide{'s' if len(pack.slides) != 1 else ''}"
+        print(f"{name}\t{slides}\t{pack.title}\t(version {pack.version}, updated {pack.updated})")
+    if broken:
+        print(f"{broken} of {len(names)} pack(s) could not be read", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def _brief_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give a file name")
+    pack = _read_pack(args.pack, Path(args.folder))
+    if not pack.slides:
+        raise briefs.BriefError(f"brief pack {pack.name!r} has no slides; nothing written")
+    countries = load.read_countries()
+    regions = load.read_regions()
+    presets = load.read_presets()
+    incidents = geo.enrich(load.read_incidents(args.data), countries)
+    names = {**dict(zip(countries["iso_a2"], countries["name"], strict=True)),
+             **dict(zip(regions["iso_3166_2"], regions["name"], strict=True)),
+             **{k: p.label for k, p in presets.items()}}
+    places = filters.Places(regions, presets)
+    known = urlstate.Known(
+        countries=frozenset(countries["iso_a2"]) | frozenset(incidents["country"]),
+        regions=frozenset(regions["iso_3166_2"]), presets=frozenset(presets),
+        incidents=frozenset(incidents["id"]))
+    for problem in briefs.check_pack(pack, known):
+        print(f"warning: {problem}", file=sys.stderr)
+    as_of = stats.headline(incidents).last.date() if len(incidents) else None
+    data = briefs.pack_pdf(pack, incidents, countries, load.read_airports(), places, names,
+                           notes=args.notes, data_as_of=as_of, banner=args.banner, page=args.page)
+    _write_atomically(out, data)
+    pages = len(pack.slides) * (2 if args.notes else 1)
+    print(f"wrote {out} (pdf, {len(pack.slides)} slides, {pages} pages, {len(data):,} bytes)")
+    return 0
+
+
+def _add_brief_parser(sub) -> None:
+    brief = sub.add_parser("brief", help="brief packs: list them, export one as a PDF")
+    actions = brief.add_subparsers(dest="action", required=True)
+    folder = {"default": str(briefs.BRIEFS_DIR), "help": "folder of packs (default: briefs/)"}
+    ls = actions.add_parser("list", help="the packs in the briefs folder, with slide counts")
+    ls.add_argument("--folder", **folder)
+    ls.set_defaults(run=_brief_list)
+    ex = actions.add_parser("export", help="one PDF page per slide (--notes: a notes page after each)")
+    ex.add_argument("pack", help="pack file (briefs/NAME.json) or pack name")
+    ex.add_argument("--out", required=True, help="PDF to write (its folder must exist)")
+    ex.add_argument("--notes", action="store_true", help="add a speaker-note page after each slide")
+    ex.add_argument("--data", default=str(paths.INCIDENTS), help="incidents GeoJSON to read")
+    ex.add_argument("--banner", default=os.environ.get("EFM_BANNER", ""),
+                    help="handling banner, top and bottom (default: $EFM_BANNER, else none)")
+    ex.add_argument("--page", choices=list(export.PAGES), default="16:9")
+    ex.add_argument("--folder", **folder)
+    ex.set_defaults(run=_brief_export)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m dashboard",
@@ -123,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex.add_argument("--allow-empty", action="store_true",
                     help="export even when nothing matches (a 'no incidents match' snapshot)")
     ex.set_defaults(run=_export)
+    _add_brief_parser(sub)
 
     args = parser.parse_args(argv)
     try:
@@ -130,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except briefs.BriefError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         for problem in exc.problems[:50]:

@@ -47,6 +47,35 @@ GROUP_LABELS = {
 
 
 @dataclass(frozen=True)
+class Theme:
+    """Basemap and text styling. The projector themes use stronger contrast, larger labels
+    (>= 16 px) and larger symbols, for a room watching a screen."""
+
+    sea: str
+    fills: dict
+    border: str
+    label: str
+    halo: str
+    label_px: int
+    panel: str          # legend background
+    panel_text: str
+    panel_px: int
+    icon_px: int
+
+
+THEMES: dict[str, Theme] = {
+    "default": Theme(SEA, GROUP_FILL, "#6f7a85", "#3d4a57", "#fff", 13,
+                     "rgba(255,255,255,.94)", "#111", 13, 22),
+    "light": Theme("#8fbbe0", {"nato": "#ffffff", "russia_belarus": "#f2c4ba",
+                               "ukraine_moldova": "#f7e08f", "other": "#dcdcd8"},
+                   "#333c46", "#111", "#fff", 18, "rgba(255,255,255,.97)", "#000", 17, 30),
+    "dark": Theme("#0d1b2a", {"nato": "#2b3f57", "russia_belarus": "#5b2f2f",
+                              "ukraine_moldova": "#5a5230", "other": "#262a2e"},
+                  "#8c9bab", "#f2f2f2", "#000", 18, "rgba(15,22,32,.94)", "#f2f2f2", 17, 30),
+}
+
+
+@dataclass(frozen=True)
 class TypeStyle:
     """How one incident type is drawn: a colour-blind-safe colour and a distinct shape."""
 
@@ -84,17 +113,19 @@ def offline_assets(base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], list[
     return js, css
 
 
-_CSS = f"""
+def _css(theme: Theme) -> str:
+    t = theme
+    return f"""
 <style>
-  .folium-map.leaflet-container, #map_div.leaflet-container {{ background: {SEA}; }}
+  .folium-map.leaflet-container, #map_div.leaflet-container {{ background: {t.sea}; }}
   div.ef-incident {{ background: none; border: none; }}
-  .ef-map-label {{ background: none; border: none; font: 600 13px/1.1 system-ui, sans-serif;
-    color: #3d4a57; text-align: center; white-space: nowrap; pointer-events: none;
-    text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
+  .ef-map-label {{ background: none; border: none; font: 600 {t.label_px}px/1.1 system-ui,
+    sans-serif; color: {t.label}; text-align: center; white-space: nowrap;
+    pointer-events: none; text-shadow: 0 0 3px {t.halo}, 0 0 3px {t.halo}; }}
   .ef-legend {{ position: absolute; z-index: 1000; bottom: 44px; left: 10px;
-    background: rgba(255,255,255,.94); padding: 8px 10px; border-radius: 6px;
-    box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 13px/1.35 system-ui, sans-serif; }}
-  .ef-legend h4 {{ margin: 0 0 4px; font-size: 13px; }}
+    background: {t.panel}; color: {t.panel_text}; padding: 8px 10px; border-radius: 6px;
+    box-shadow: 0 1px 4px rgba(0,0,0,.3); font: {t.panel_px}px/1.35 system-ui, sans-serif; }}
+  .ef-legend h4 {{ margin: 0 0 4px; font-size: {t.panel_px}px; }}
   .ef-legend div {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
   .ef-legend .swatch {{ width: 16px; height: 12px; border: 1px solid #888; }}
   .ef-popup {{ font: 13px/1.4 system-ui, sans-serif; max-width: 340px; }}
@@ -104,16 +135,19 @@ _CSS = f"""
   .ef-popup table {{ border-collapse: collapse; }}
   .ef-popup td {{ padding: 0 8px 0 0; }}
   .ef-id {{ color: #777; font-size: 11px; }}
+  .ef-faded {{ opacity: .3; }}
+  div.ef-current svg {{ transform: scale(1.4); filter: drop-shadow(0 0 3px #fff); }}
+  div.ef-new {{ border-radius: 50%; box-shadow: 0 0 0 4px #ffd400, 0 0 10px 4px #ffd400; }}
 </style>
 """
 
 
-def _legend_html() -> str:
+def _legend_html(theme: Theme) -> str:
     rows = "".join(
         f"<div>{symbol_svg(t, 16)}<span>{TYPE_LABELS[t]}</span></div>" for t in INCIDENT_TYPES
     )
     areas = "".join(
-        f'<div><span class="swatch" style="background:{GROUP_FILL[g]}"></span>'
+        f'<div><span class="swatch" style="background:{theme.fills[g]}"></span>'
         f"<span>{GROUP_LABELS[g]}</span></div>"
         for g in ("nato", "russia_belarus", "ukraine_moldova")
     )
@@ -159,6 +193,7 @@ def build_map(
     online_tiles: bool = False,
     labels: Iterable[str] | None = None,
     drawing: bool = False,
+    theme: str = "default",
 ) -> folium.Map:
     """The base map: countries shaded by group, airports, legend, framed on the eastern flank.
 
@@ -175,7 +210,10 @@ def build_map(
         ISO codes of the countries to label; defaults to every non-"other" country.
     drawing
         Add the rectangle/polygon drawing tool (for the area filter).
+    theme
+        ``default``, or a projector theme: ``light`` or ``dark`` (see ``THEMES``).
     """
+    style = THEMES[theme]
     # Start at the target view: a fitBounds jump from folium's default [0, 0] zoom 1 to a
     # fractional zoom leaves Leaflet's SVG renderer clipped (seen in Chromium, Leaflet 1.9.4).
     m = folium.Map(location=EASTERN_FLANK_CENTER, zoom_start=4.5, tiles=None,
@@ -183,8 +221,8 @@ def build_map(
                    minZoom=3, maxZoom=12)  # maxZoom as a Leaflet option: see TECH_NOTES
     js, css = offline_assets(asset_base)
     m.default_js, m.default_css = js, css  # new lists: never mutate folium's class lists
-    m.get_root().header.add_child(folium.Element(_CSS))
-    m.get_root().html.add_child(folium.Element(_legend_html()))
+    m.get_root().header.add_child(folium.Element(_css(style)))
+    m.get_root().html.add_child(folium.Element(_legend_html(style)))
 
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)").add_to(m)
@@ -194,8 +232,9 @@ def build_map(
         name="Countries",
         control=False,
         style_function=lambda f: {
-            "fillColor": GROUP_FILL.get(f["properties"]["group"], GROUP_FILL["other"]),
-            "fillOpacity": fill_opacity, "color": "#6f7a85", "weight": 0.9,
+            "fillColor": style.fills.get(f["properties"]["group"], style.fills["other"]),
+            "fillOpacity": fill_opacity, "color": style.border,
+            "weight": 0.9 if theme == "default" else 1.4,
         },
         highlight_function=None,
         tooltip=folium.GeoJsonTooltip(["name"], labels=False),
@@ -210,7 +249,7 @@ def build_map(
         folium.Marker(
             _label_point(row.geometry),
             icon=folium.DivIcon(html=html.escape(row.name), class_name="ef-map-label",
-                                icon_size=(140, 16), icon_anchor=(70, 8)),
+                                icon_size=(200, 22), icon_anchor=(100, 11)),
             interactive=False, pane=LABEL_PANE,
         ).add_to(label_group)
     label_group.add_to(m)
@@ -316,7 +355,8 @@ def spread_offsets(incidents: gpd.GeoDataFrame, step: int = ICON_PX - 4) -> dict
 
 
 def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
-                offsets: dict[str, tuple[int, int]]) -> folium.GeoJson:
+                offsets: dict[str, tuple[int, int]], icon_px: int = ICON_PX,
+                classes: dict[str, str] | None = None) -> folium.GeoJson:
     css_class = f"ef-incident ef-{incident_type}"
     color = TYPE_STYLES[incident_type].color
     data = gpd.GeoDataFrame(
@@ -330,36 +370,43 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
     return folium.GeoJson(
         data,
         marker=folium.Marker(icon=folium.DivIcon(
-            html=symbol_svg(incident_type), icon_size=(ICON_PX, ICON_PX),
-            icon_anchor=(ICON_PX // 2, ICON_PX // 2),
+            html=symbol_svg(incident_type, icon_px), icon_size=(icon_px, icon_px),
+            icon_anchor=(icon_px // 2, icon_px // 2),
             class_name=css_class)),
         # Lines and polygons take the path options; folium merges the style into a point's
         # icon options too, which is how a shifted iconAnchor reaches one marker.
         style_function=lambda f: {
             "color": color, "weight": 4, "fillColor": color, "fillOpacity": 0.25,
-            "className": css_class, "iconAnchor": _anchor(offsets.get(f["properties"]["id"])),
+            "className": f"{css_class} {(classes or {}).get(f['properties']['id'], '')}".strip(),
+            "iconAnchor": _anchor(offsets.get(f["properties"]["id"]), icon_px),
         },
         tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
         popup=folium.GeoJsonPopup(["_popup"], labels=False, max_width=360),
     )
 
 
-def _anchor(offset: tuple[int, int] | None) -> list[int]:
+def _anchor(offset: tuple[int, int] | None, icon_px: int = ICON_PX) -> list[int]:
     dx, dy = offset or (0, 0)
-    return [ICON_PX // 2 - dx, ICON_PX // 2 - dy]
+    return [icon_px // 2 - dx, icon_px // 2 - dy]
 
 
-def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None
+def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None,
+                    *, theme: str = "default", classes: dict[str, str] | None = None
                     ) -> list[folium.FeatureGroup]:
     """One feature group per incident type (always all types, possibly empty) and one
-    marking the closed airports among ``incidents``."""
+    marking the closed airports among ``incidents``.
+
+    ``classes`` adds CSS classes per incident id: ``ef-current`` (emphasised),
+    ``ef-faded`` (earlier, in playback), ``ef-new`` (new since the last brief).
+    """
     groups = []
-    offsets = spread_offsets(incidents)
+    icon_px = THEMES[theme].icon_px
+    offsets = spread_offsets(incidents, step=icon_px - 4)
     for incident_type in INCIDENT_TYPES:
         group = folium.FeatureGroup(name=TYPE_LABELS[incident_type])
         rows = incidents[incidents["type"] == incident_type]
         if len(rows):
-            _type_layer(rows, incident_type, offsets).add_to(group)
+            _type_layer(rows, incident_type, offsets, icon_px, classes).add_to(group)
         groups.append(group)
 
     closed = folium.FeatureGroup(name="Closed airports")

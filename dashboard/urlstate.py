@@ -9,6 +9,8 @@ them", e.g. ``type=none``)::
     area                  WKT polygon or minlon,minlat,maxlon,maxlat
     lat, lon, zoom        the map view
     incident              the highlighted incident
+    present, theme        presentation view (present=1) and projector theme (dark, light)
+    brief, slide          the brief pack presented and the slide number (1-based)
 
 Parsing never raises: a bad value is dropped and named in ``notices``.
 """
@@ -16,6 +18,7 @@ Parsing never raises: a bad value is dropped and named in ``notices``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,6 +39,10 @@ class View:
     lon: float | None = None
     zoom: float | None = None
     incident: str | None = None
+    present: bool = False          # presentation view
+    theme: str | None = None       # projector theme: "dark" or "light"
+    brief: str | None = None       # brief pack being presented
+    slide: int | None = None       # 1-based slide number in that pack
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,22 @@ def _area(text: str) -> str:
 
 
 PARAMS = ("from", "to", "country", "type", "region", "preset", "q", "min_confidence",
-          "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "incident")
+          "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "incident",
+          "present", "theme", "brief", "slide")
+THEMES = ("dark", "light")
+
+
+def _pack_name(text: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", text):
+        raise ValueError
+    return text
+
+
+def _slide(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise ValueError
+    return number
 
 
 def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec, View, list[str]]:
@@ -159,6 +181,10 @@ def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec
         lon=p.value("lon", _in_range(-180, 180), "a longitude (-180..180)"),
         zoom=p.value("zoom", _in_range(1, 18), "a zoom level (1..18)"),
         incident=p.value("incident", _choice(known.incidents), "a known incident id"),
+        present=p.value("present", _choice(("0", "1")), "0 or 1") == "1",
+        theme=p.value("theme", _choice(THEMES), "dark or light"),
+        brief=p.value("brief", _pack_name, "a brief pack name (a-z, 0-9, - and _)"),
+        slide=p.value("slide", _slide, "a slide number (1, 2, ...)"),
     )
     if (view.lat is None) != (view.lon is None):
         p.notices.append("lat and lon must be given together; map position ignored")
@@ -183,7 +209,9 @@ def encode(spec: FilterSpec, view: View = View()) -> dict[str, str | list[str]]:
             out[key] = list(values) or [NONE]
     for key, value in (("preset", spec.preset), ("q", spec.q),
                        ("min_confidence", spec.min_confidence), ("area", spec.area),
-                       ("incident", view.incident)):
+                       ("incident", view.incident), ("present", "1" if view.present else None),
+                       ("theme", view.theme), ("brief", view.brief),
+                       ("slide", str(view.slide) if view.slide else None)):
         if value:
             out[key] = value
     for key, number in (("min_depth_km", spec.min_depth_km), ("max_depth_km", spec.max_depth_km),

@@ -23,8 +23,14 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    with running_app() as url:
+def briefs_dir(tmp_path_factory):
+    """The app's brief packs live here during the tests, never in the repository."""
+    return tmp_path_factory.mktemp("briefs")
+
+
+@pytest.fixture(scope="module")
+def app_url(briefs_dir):
+    with running_app(env={"EFM_BRIEFS_DIR": str(briefs_dir)}) as url:
         yield url
 
 
@@ -225,3 +231,71 @@ def test_export_tab_downloads_the_filtered_csv(page, app_url, tmp_path):
     assert path.name.startswith("eastern-flank-") and path.suffix == ".csv"
     import pandas as pd
     assert list(pd.read_csv(path, encoding="utf-8-sig")["id"]) == ["ee-incursion-2025-09-19"]
+
+
+def test_presentation_view_fills_the_projector(browser, app_url):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    blocked: list[str] = []
+    block_outside(context, blocked)
+    page = context.new_page()
+    frame = open_app(page, app_url, "?present=1&theme=dark&country=PL")
+    wait_map_count(page, 6)
+    page.wait_for_timeout(500)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    box = page.locator(MAP_FRAME).bounding_box()
+    assert box["width"] * box["height"] >= 0.9 * 1920 * 1080, box
+    title = page.locator(".st-key-present_title h1")
+    assert title.is_visible() and "Eastern Flank Incident Map" in title.inner_text()
+    assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
+    label = frame.locator(".ef-map-label").first
+    assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 16
+    # Dark projector theme: the sea is dark.
+    sea = frame.locator(".leaflet-container").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert sea == "rgb(13, 27, 42)"
+    page.screenshot(path=str(ARTIFACTS / "presentation.png"))
+    # Escape leaves presentation view.
+    page.locator("body").press("Escape")
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+    assert "present=1" not in page.url
+    assert blocked == []
+    context.close()
+
+
+def test_presenting_a_brief_pack_with_the_keyboard(page, app_url, briefs_dir):
+    from dashboard import briefs
+    pack = briefs.new_pack("test-brief", "Test brief")
+    pack = briefs.add_slide(pack, "Poland, 10 September", "Mention the closures.",
+                            {"country": ["PL"], "from": ["2025-09-10"], "to": ["2025-09-10"]})
+    pack = briefs.add_slide(pack, "Estonia", "", {"country": ["EE"], "zoom": ["6"],
+                                                  "lat": ["59"], "lon": ["25"]})
+    briefs.save_pack(pack, briefs_dir, expected_version=None)
+    open_app(page, app_url, "?present=1&brief=test-brief&slide=1")
+    title = page.locator(".st-key-present_title h1")
+    title.wait_for(timeout=30_000)
+    assert title.inner_text() == "Poland, 10 September"
+    wait_map_count(page, 6)  # PL incidents on 10 Sep 2025
+    page.locator("body").press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.st-key-present_title h1')"
+                           ".innerText === 'Estonia'", timeout=30_000)
+    wait_map_count(page, 1)
+    assert "slide=2" in page.url and "country=EE" in page.url
+    page.locator("body").press("ArrowLeft")
+    page.wait_for_function("() => document.querySelector('.st-key-present_title h1')"
+                           ".innerText === 'Poland, 10 September'", timeout=30_000)
+    # Presenting recorded itself in the pack.
+    assert briefs.load_pack("test-brief", briefs_dir).last_presented is not None
+
+
+def test_playback_steps_through_the_days(page, app_url):
+    open_app(page, app_url, "?from=2025-09-10&to=2025-09-12&country=PL")
+    page.locator('[data-testid="stSidebar"]').get_by_text("Time playback").click()
+    page.get_by_text("Play back the selected dates").click()
+    date = page.locator(".st-key-play_date p")
+    date.wait_for(timeout=30_000)
+    assert date.inner_text().startswith("10 Sep 2025 · 6 new")
+    page.locator(".st-key-play_forward button").click()
+    page.wait_for_function("() => document.querySelector('.st-key-play_date p')"
+                           ".innerText.startsWith('11 Sep 2025 · 0 new, 6 earlier')",
+                           timeout=30_000)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".ef-faded").first.wait_for(state="attached", timeout=30_000)

@@ -172,3 +172,22 @@ def test_highlight_and_area_layers(tiny):
     area = mapping.area_layer(box(20, 50, 24, 53))
     assert "ef-area" in folium.Map().add_child(area).get_root().render()
     assert not mapping.area_layer(None)._children
+
+
+@pytest.mark.parametrize(("theme", "sea", "label_px"), [("default", "#b9d3e6", 13),
+                                                        ("dark", "#0d1b2a", 18),
+                                                        ("light", "#8fbbe0", 18)])
+def test_projector_themes(countries, tiny, theme, sea, label_px):
+    html = mapping.build_map(countries, theme=theme).get_root().render()
+    assert f"background: {sea}" in html
+    assert f"font: 600 {label_px}px" in html
+    layers = folium.Map().add_child(mapping.incident_layers(tiny, theme=theme)[0])
+    size = mapping.THEMES[theme].icon_px
+    assert f'"iconSize": [{size}, {size}]' in layers.get_root().render()
+
+
+def test_per_incident_classes_reach_the_style(tiny):
+    classes = {"pl-incursion-2025-09-10": "ef-current ef-new", "ee-incursion-2025-09-19": "ef-faded"}
+    html = folium.Map().add_child(mapping.incident_layers(tiny, classes=classes)[0]).get_root().render()
+    assert '"className": "ef-incident ef-airspace_incursion ef-current ef-new"' in html
+    assert '"className": "ef-incident ef-airspace_incursion ef-faded"' in html

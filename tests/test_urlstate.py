@@ -18,7 +18,8 @@ FULL = FilterSpec(
     types=("airspace_incursion", "strike"), regions=("PL-LU",), preset="baltic",
     area="POLYGON ((20 50, 24 50, 24 53, 20 53, 20 50))", q="Rzeszów drones",
     min_confidence="medium", platforms=("drone",), min_depth_km=5, max_depth_km=120.5)
-VIEW = View(lat=52.2297, lon=21.0122, zoom=6.5, incident="pl-incursion-2025-09-10")
+VIEW = View(lat=52.2297, lon=21.0122, zoom=6.5, incident="pl-incursion-2025-09-10",
+            present=True, theme="dark", brief="morning-brief", slide=2)
 
 
 def params(**kw) -> dict[str, list[str]]:
@@ -42,7 +43,8 @@ def test_encoding_is_readable():
         "preset": "baltic", "q": "Rzeszów drones", "min_confidence": "medium",
         "area": "POLYGON ((20 50, 24 50, 24 53, 20 53, 20 50))",
         "incident": "pl-incursion-2025-09-10", "min_depth_km": "5", "max_depth_km": "120.5",
-        "lat": "52.2297", "lon": "21.0122", "zoom": "6.5"}
+        "lat": "52.2297", "lon": "21.0122", "zoom": "6.5", "present": "1", "theme": "dark",
+        "brief": "morning-brief", "slide": "2"}
 
 
 @pytest.mark.parametrize(
@@ -83,6 +85,10 @@ def test_hand_written_links(given, expected_spec, expected_view):
         (params(incident="made-up"), "incident='made-up' is not a known incident id"),
         (params(colour="red"), "unknown parameter 'colour'; ignored"),
         (params(preset=["baltic", "nordic"]), "preset: several values given; used the first"),
+        (params(theme="neon"), "theme='neon' is not dark or light"),
+        (params(brief="../../etc/passwd"), "brief='../../etc/passwd' is not a brief pack name"),
+        (params(slide="0"), "slide='0' is not a slide number"),
+        (params(present="yes"), "present='yes' is not 0 or 1"),
     ],
 )
 def test_bad_values_are_named_and_ignored(given, notice):
