@@ -31,7 +31,8 @@ import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from . import export, filters, paths, urlstate
+from . import export, filters, load, paths, urlstate
+from .schema import DataError
 
 SCHEMA = 1
 # Where packs live; $EFM_BRIEFS_DIR moves them (a shared folder, or a test's temporary one).
@@ -316,22 +317,10 @@ def from_json(data: Any, name: str | None = None) -> Pack:
 def _read(path: Path) -> tuple[Pack, bytes]:
     """The pack in ``path`` and the exact bytes it was read from (kept as the backup)."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BriefError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise BriefError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise BriefError(f"{path}: cannot be read ({exc.strerror})") from None
-    if not raw.strip():
-        raise BriefError(f"{path}: file is empty")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise BriefError(f"{path}: is not UTF-8 text (byte {exc.start}); is it a binary file?") from None
-    except json.JSONDecodeError as exc:
-        raise BriefError(f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                         f"{exc.msg})") from None
+        raw = load.read_bytes(path)
+        data = load.parse_json(raw, path)
+    except DataError as exc:
+        raise BriefError(str(exc)) from None
     try:
         return from_json(data, _stem(path)), raw
     except BriefError as exc:

@@ -16,8 +16,8 @@ from .schema import COUNT_FIELDS, FIELDS, DataError, validate_collection
 WGS84 = "EPSG:4326"
 
 
-def read_json(path: str | Path) -> Any:
-    """Parse a JSON file, turning every way it can fail into a one-line ``DataError``."""
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes; every way that can fail becomes a one-line ``DataError``."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -29,6 +29,11 @@ def read_json(path: str | Path) -> Any:
         raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
     if not raw.strip():
         raise DataError(f"{path}: file is empty")
+    return raw
+
+
+def parse_json(raw: bytes, path: str | Path) -> Any:
+    """Parse UTF-8 JSON (a byte-order mark is allowed); a one-line ``DataError`` otherwise."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -41,6 +46,11 @@ def read_json(path: str | Path) -> Any:
         raise DataError(
             f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+
+
+def read_json(path: str | Path) -> Any:
+    """Read and parse a JSON file, with one-line ``DataError`` messages for every failure."""
+    return parse_json(read_bytes(path), path)
 
 
 def incidents_frame(data: dict[str, Any]) -> gpd.GeoDataFrame:
