@@ -124,7 +124,7 @@ def test_table_row_selection_shows_card_and_highlight(page, app_url):
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # first row's selection checkbox
-    card = page.locator(".st-key-detail_card")
+    card = page.locator(".st-key-detail_card").first
     card.wait_for(state="visible", timeout=30_000)
     text = card.inner_text()
     assert "Airport closure" in text and "Sources" in text
@@ -137,7 +137,7 @@ def test_clicking_a_map_symbol_shows_the_card(page, app_url):
     frame = open_app(page, app_url, "?region=PL-PK")
     wait_map_count(page, 1)
     frame.locator(".ef-airport_closure").first.click(force=True)
-    card = page.locator(".st-key-detail_card")
+    card = page.locator(".st-key-detail_card").first
     card.wait_for(state="visible", timeout=30_000)
     assert "Rzeszów-Jasionka Airport" in card.inner_text()
 
@@ -244,7 +244,7 @@ def test_presentation_view_fills_the_projector(browser, app_url):
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     box = page.locator(MAP_FRAME).bounding_box()
     assert box["width"] * box["height"] >= 0.9 * 1920 * 1080, box
-    title = page.locator(".st-key-present_title h1")
+    title = page.locator(".st-key-present_title h1").first
     assert title.is_visible() and "Eastern Flank Incident Map" in title.inner_text()
     assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
     label = frame.locator(".ef-map-label").first
@@ -270,7 +270,7 @@ def test_presenting_a_brief_pack_with_the_keyboard(page, app_url, briefs_dir):
                                                   "lat": ["59"], "lon": ["25"]})
     briefs.save_pack(pack, briefs_dir, expected_version=None)
     open_app(page, app_url, "?present=1&brief=test-brief&slide=1")
-    title = page.locator(".st-key-present_title h1")
+    title = page.locator(".st-key-present_title h1").first
     title.wait_for(timeout=30_000)
     assert title.inner_text() == "Poland, 10 September"
     wait_map_count(page, 6)  # PL incidents on 10 Sep 2025
@@ -290,10 +290,12 @@ def test_playback_steps_through_the_days(page, app_url):
     open_app(page, app_url, "?from=2025-09-10&to=2025-09-12&country=PL")
     page.locator('[data-testid="stSidebar"]').get_by_text("Time playback").click()
     page.get_by_text("Play back the selected dates").click()
-    date = page.locator(".st-key-play_date p")
+    # During a rerun Streamlit may briefly show the old and the new element: take the first.
+    date = page.locator(".st-key-play_date p").first
     date.wait_for(timeout=30_000)
-    assert date.inner_text().startswith("10 Sep 2025 · 6 new")
-    page.locator(".st-key-play_forward button").click()
+    page.wait_for_function("() => document.querySelector('.st-key-play_date p')"
+                           ".innerText.startsWith('10 Sep 2025 · 6 new')", timeout=30_000)
+    page.locator(".st-key-play_forward button").first.click()
     page.wait_for_function("() => document.querySelector('.st-key-play_date p')"
                            ".innerText.startsWith('11 Sep 2025 · 0 new, 6 earlier')",
                            timeout=30_000)
