@@ -415,12 +415,8 @@ def _change_pack(name: str, version: int, change, done: str) -> None:
     """Apply ``change`` (Pack -> Pack) to the pack as it was shown (``version``) and save;
     a pack changed elsewhere meanwhile is refused, never overwritten."""
     try:
-        pack = briefs.load_pack(name)
-        if pack.version != version:
-            raise briefs.ConflictError(
-                f"brief pack {name!r} was changed elsewhere (now version {pack.version}, you "
-                f"had {version}); nothing was saved — look at it again and redo the change")
-        briefs.save_pack(change(pack), expected_version=version)
+        # save_pack refuses if the file is no longer at the version the user was shown.
+        briefs.save_pack(change(briefs.load_pack(name)), expected_version=version)
     except briefs.BriefError as exc:
         _brief_message("error", str(exc))
         return
@@ -438,7 +434,7 @@ def _add_view(ctx: Context, spec: filters.FilterSpec, name: str, version: int) -
     ss[KEY_SLIDE_TITLE] = ss[KEY_SLIDE_NOTE] = ""
 
 
-def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec, shown: gpd.GeoDataFrame) -> None:
+def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec) -> None:
     ss = st.session_state
     sb = st.sidebar
     with sb.expander("Time playback", expanded=bool(ss.get(KEY_PLAY_ON))):
@@ -915,7 +911,7 @@ def main() -> None:
     _read_link_once(ctx)
     spec, tiles = _sidebar(ctx)
     shown = filters.apply(ctx.incidents, spec, ctx.places)
-    _briefing_sidebar(ctx, spec, shown)
+    _briefing_sidebar(ctx, spec)
     share = _write_link(spec)
     share = {k: v for k, v in share.items() if k not in ("lat", "lon", "zoom", "incident")}
     if st.session_state.get(KEY_PRESENT):
