@@ -27,7 +27,20 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from dashboard import briefs, detail, export, filters, geo, load, mapping, paths, playback, stats, urlstate
+from dashboard import (
+    briefs,
+    detail,
+    export,
+    filters,
+    geo,
+    load,
+    mapping,
+    paths,
+    playback,
+    settings,
+    stats,
+    urlstate,
+)
 from dashboard.schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, TYPE_LABELS, DataError
 
 MAP_HEIGHT = 700
@@ -189,7 +202,7 @@ def _context(*stamps: tuple[str, float, int]) -> Context:
 
 
 def _load() -> Context:
-    files = (paths.INCIDENTS, paths.COUNTRIES, paths.AIRPORTS, paths.REGIONS, paths.PRESETS)
+    files = (settings.load_settings().data, paths.COUNTRIES, paths.AIRPORTS, paths.REGIONS, paths.PRESETS)
     for path in files:
         if not path.exists():
             raise DataError(f"{path}: file not found")

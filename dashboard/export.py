@@ -381,6 +381,8 @@ def _flat(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
     out["sources"] = [" | ".join(f"{s['document']}: “{s['quote']}”" for s in sources)
                       for sources in incidents["sources"]]
     out["related_ids"] = ["; ".join(ids) for ids in incidents["related_ids"]]
+    out["origin"] = [None if o is None else json.dumps(o, ensure_ascii=False)
+                     for o in incidents["origin"]]
     for column in COUNT_FIELDS:
         out[column] = incidents[column].astype("Int64")
     out["depth_km"] = incidents.get("depth_km", np.nan)

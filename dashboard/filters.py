@@ -58,6 +58,7 @@ class FilterSpec:
     platforms: tuple[str, ...] | None = None
     min_depth_km: float | None = None
     max_depth_km: float | None = None
+    retracted: bool = False  # also show retracted records (hidden by default)
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -174,7 +175,8 @@ def apply(gdf: gpd.GeoDataFrame, spec: FilterSpec, places: Places | None = None
 
     ``places`` (regions and presets) is needed only when the spec names a region or preset.
     """
-    out = by_date(gdf, spec.date_from, spec.date_to)
+    out = gdf if spec.retracted else gdf[gdf["status"] != "retracted"]
+    out = by_date(out, spec.date_from, spec.date_to)
     out = by_values(out, "country", spec.countries)
     out = by_values(out, "type", spec.types)
     out = by_values(out, "platform", spec.platforms)
@@ -237,4 +239,6 @@ def describe(spec: FilterSpec, country_names: Mapping[str, str] | None = None) -
         parts.append(f"confidence {spec.min_confidence} or higher")
     if spec.platforms is not None:
         parts.append("platform " + (_list(list(spec.platforms)) if spec.platforms else "none"))
+    if spec.retracted:
+        parts.append("retracted records included")
     return " · ".join(parts)

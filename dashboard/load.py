@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import paths
 from .filters import Preset
-from .schema import COUNT_FIELDS, FIELDS, DataError, validate_collection
+from .schema import COUNT_FIELDS, FIELDS, OPTIONAL_FIELDS, DataError, validate_collection
 
 WGS84 = "EPSG:4326"
 
@@ -65,8 +65,11 @@ def incidents_frame(data: dict[str, Any]) -> gpd.GeoDataFrame:
                                  geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
     else:
         frame = gpd.GeoDataFrame.from_features(features, crs=WGS84)
+        for column, default in OPTIONAL_FIELDS.items():
+            frame[column] = (frame[column].where(frame[column].notna(), default)
+                             if column in frame else default)
         frame = frame[[*FIELDS, "geometry"]]
-    for column in ("region", "icao", "notes", "end_date"):
+    for column in ("region", "icao", "notes", "end_date", "retraction_reason", "origin"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     for column in COUNT_FIELDS:
         frame[column] = frame[column].astype("Int64")

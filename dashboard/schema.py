@@ -23,9 +23,12 @@ DatePrecision = Literal["day", "approx", "range"]
 LocationPrecision = Literal["exact", "city", "region", "country"]
 Platform = Literal["drone", "aircraft", "missile", "balloon", "artillery", "unknown"]
 Confidence = Literal["high", "medium", "low"]
+Status = Literal["active", "retracted"]
+OriginValue = str | int | float | bool | None
 
 INCIDENT_TYPES: tuple[str, ...] = get_args(IncidentType)
 PLATFORMS: tuple[str, ...] = get_args(Platform)
+STATUSES: tuple[str, ...] = get_args(Status)
 CONFIDENCES: tuple[str, ...] = get_args(Confidence)
 
 TYPE_LABELS: dict[str, str] = {
@@ -77,7 +80,11 @@ class Source(BaseModel):
 
 
 class IncidentProperties(BaseModel):
-    """The properties of one incident feature; every field must be present."""
+    """The properties of one incident feature.
+
+    Every field up to ``notes`` must be present. ``status``, ``retraction_reason`` and
+    ``origin`` (the original fields of an imported record) may be left out.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -102,9 +109,15 @@ class IncidentProperties(BaseModel):
     confidence: Confidence
     related_ids: list[str]
     notes: str | None
+    status: Status = "active"
+    retraction_reason: str | None = None
+    origin: dict[str, OriginValue] | None = None
 
 
 FIELDS: tuple[str, ...] = tuple(IncidentProperties.model_fields)
+OPTIONAL_FIELDS: dict[str, Any] = {
+    name: info.default for name, info in IncidentProperties.model_fields.items()
+    if not info.is_required()}
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,8 @@ def _check_consistency(props: IncidentProperties) -> list[tuple[str, str]]:
                             "does not name the airport)"))
     if props.id in props.related_ids:
         out.append(("related_ids", "lists the incident itself"))
+    if props.status == "retracted" and not (props.retraction_reason or "").strip():
+        out.append(("retraction_reason", "is required when status is 'retracted'"))
     return out
 
 

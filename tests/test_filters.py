@@ -81,3 +81,17 @@ def test_reversed_range_is_refused():
 )
 def test_describe(spec, expected):
     assert describe(spec, {"PL": "Poland"}) == expected
+
+
+def test_retracted_records_are_hidden_unless_asked_for():
+    """A retraction keeps the record; the default view leaves it out."""
+    from dashboard.load import incidents_frame
+    from tests.conftest import collection, make_feature
+    frame = incidents_frame(collection(
+        make_feature(),
+        make_feature(id="pl-retracted", status="retracted", retraction_reason="duplicate report")))
+    assert list(frame["status"]) == ["active", "retracted"]
+    assert list(apply(frame, FilterSpec())["id"]) == ["pl-incursion-2025-09-10"]
+    assert list(apply(frame, FilterSpec(retracted=True))["id"]) == ["pl-incursion-2025-09-10",
+                                                                     "pl-retracted"]
+    assert describe(FilterSpec(retracted=True)).endswith("retracted records included")

@@ -17,7 +17,13 @@ def test_fields_are_the_documented_names():
         "id", "type", "date", "end_date", "date_precision", "country", "region", "place",
         "location_precision", "platform", "icao", "drones", "aircraft", "missiles", "killed",
         "injured", "summary", "sources", "confidence", "related_ids", "notes",
+        "status", "retraction_reason", "origin",
     )
+
+
+def test_optional_fields_default_and_validate():
+    assert validate_feature(make_feature(status="retracted", retraction_reason="duplicate")) == []
+    assert validate_feature(make_feature(origin={"event_id_cnty": "POL123", "fatalities": 0})) == []
 
 
 @pytest.mark.parametrize(
@@ -46,6 +52,9 @@ def test_fields_are_the_documented_names():
         ({"place": "  "}, "place: String should have at least 1 character"),
         ({"colour": "red"}, "colour: is not a known field"),
         ({"related_ids": ["pl-incursion-2025-09-10"]}, "related_ids: lists the incident itself"),
+        ({"status": "retracted"}, "retraction_reason: is required when status is 'retracted'"),
+        ({"status": "deleted"}, "status: 'deleted' is not allowed"),
+        ({"origin": {"nested": {"a": 1}}}, "origin.nested"),
     ],
 )
 def test_invalid_properties_are_named(overrides, expected):
