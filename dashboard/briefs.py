@@ -11,15 +11,14 @@ No Streamlit here: the app, the CLI and the tests call the same functions.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import fcntl
 import io
 import json
 import math
 import os
 import re
 import secrets
-import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -31,7 +30,7 @@ import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from . import export, filters, load, paths, urlstate
+from . import export, files, filters, load, paths, settings, urlstate
 from .schema import DataError
 
 SCHEMA = 1
@@ -358,42 +357,6 @@ def check_pack(pack: Pack, known: urlstate.Known) -> list[str]:
 
 # --- saving ----------------------------------------------------------------------------
 
-def _write_synced(folder: Path, prefix: str, data: bytes, mode: int) -> str:
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=prefix, suffix=".tmp", delete=False) as tmp:
-        try:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-            os.fchmod(tmp.fileno(), mode)
-        except BaseException:
-            os.unlink(tmp.name)
-            raise
-    return tmp.name
-
-
-def _replace_with(path: Path, data: bytes, mode: int) -> None:
-    """Atomically make ``path`` hold ``data``: a synced temporary file, then ``os.replace``."""
-    tmp = _write_synced(path.parent, f".{path.name}.", data, mode)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _sync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a directory; the data itself is synced
-    finally:
-        os.close(fd)
-
-
 def save_pack(pack: Pack, folder: Path = BRIEFS_DIR, expected_version: int | None = None) -> Pack:
     """Write ``pack`` to ``folder/<name>.json``; return it as saved (version + 1, ``updated``
     now).
@@ -404,19 +367,19 @@ def save_pack(pack: Pack, folder: Path = BRIEFS_DIR, expected_version: int | Non
     the write cannot interleave with another process; the write goes to a synced temporary
     file that replaces the pack atomically, after the previous file is kept as ``.bak``.
     """
+    settings.require_writable(settings.load_settings(), "changing brief packs")
     folder = Path(folder)
     path = pack_path(pack.name, folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        lock_fd = os.open(folder / f"{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise BriefError(f"cannot save brief pack {pack.name!r} in {folder}: {exc.strerror}") from None
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
-        old: bytes | None = None
+    with contextlib.ExitStack() as held:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            held.enter_context(files.locked(path))
+        except OSError as exc:
+            raise BriefError(f"cannot save brief pack {pack.name!r} in {folder}: "
+                             f"{exc.strerror}") from None
         if path.exists():
             try:
-                current, old = _read(path)
+                current, _ = _read(path)
             except BriefError as exc:
                 raise BriefError(f"{exc}; nothing was saved — restore it from {path.name}.bak "
                                  "or delete it") from None
@@ -437,18 +400,12 @@ def save_pack(pack: Pack, folder: Path = BRIEFS_DIR, expected_version: int | Non
             version = pack.version + 1
         saved = replace(pack, version=version, updated=_now())
         data = (json.dumps(to_json(saved), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        mode = (path.stat().st_mode & 0o777) if old is not None else 0o644
         try:
-            if old is not None:
-                _replace_with(folder / f"{path.name}.bak", old, mode)
-            _replace_with(path, data, mode)
+            files.write_atomic(path, data)
         except OSError as exc:
             raise BriefError(f"cannot save brief pack {pack.name!r} to {path}: "
                              f"{exc.strerror or exc}; the previous file is unchanged") from None
-        _sync_dir(folder)
         return saved
-    finally:
-        os.close(lock_fd)  # releases the lock
 
 
 # --- map extent and PDF ------------------------------------------------------------------

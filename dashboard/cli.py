@@ -7,11 +7,10 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import briefs, export, filters, geo, load, paths, stats, urlstate
+from . import briefs, export, files, filters, geo, load, paths, stats, urlstate
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
 
@@ -41,12 +40,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(iso_date(text))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, path)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -88,7 +81,7 @@ def _export(args: argparse.Namespace) -> int:
         title=args.title, subtitle=caption, banner=args.banner, page=args.page,
         scale=args.scale, bbox=bbox, data_as_of=stats.headline(incidents).last.date())
     data = export.render(args.format, shown, countries, load.read_airports(), opts)
-    _write_atomically(out, data)
+    files.replace_with(out, data)
     print(f"wrote {out} ({args.format}, {len(shown)} incidents, {len(data):,} bytes)")
     return 0
 
@@ -151,7 +144,7 @@ def _brief_export(args: argparse.Namespace) -> int:
     as_of = stats.headline(incidents).last.date() if len(incidents) else None
     data = briefs.pack_pdf(pack, incidents, countries, load.read_airports(), places, names,
                            notes=args.notes, data_as_of=as_of, banner=args.banner, page=args.page)
-    _write_atomically(out, data)
+    files.replace_with(out, data)
     pages = len(pack.slides) * (2 if args.notes else 1)
     print(f"wrote {out} (pdf, {len(pack.slides)} slides, {pages} pages, {len(data):,} bytes)")
     return 0

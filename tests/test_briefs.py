@@ -630,3 +630,11 @@ def test_cli_brief_needs_an_action():
                          text=True, cwd=paths.ROOT)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "list" in run.stderr and "export" in run.stderr
+
+
+def test_read_only_deployment_refuses_pack_changes(tmp_path, monkeypatch):
+    from dashboard.settings import ReadOnlyError
+    monkeypatch.setenv("EFM_READ_ONLY", "true")
+    with pytest.raises(ReadOnlyError, match="changing brief packs is switched off"):
+        briefs.save_pack(briefs.new_pack("wall", "Wall screen"), tmp_path)
+    assert list(tmp_path.iterdir()) == []
