@@ -30,6 +30,7 @@ from streamlit_folium import st_folium
 from dashboard import (
     briefs,
     detail,
+    editing,
     export,
     filters,
     geo,
@@ -39,9 +40,18 @@ from dashboard import (
     playback,
     settings,
     stats,
+    store,
     urlstate,
 )
-from dashboard.schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, TYPE_LABELS, DataError
+from dashboard.schema import (
+    CONFIDENCES,
+    DATE_PRECISIONS,
+    INCIDENT_TYPES,
+    LOCATION_PRECISIONS,
+    PLATFORMS,
+    TYPE_LABELS,
+    DataError,
+)
 
 MAP_HEIGHT = 700
 # Constant page CSS (no data in it): more map, less chrome.
@@ -63,6 +73,7 @@ KEY_PLATFORMS = "f_platforms"
 KEY_DEPTH_MIN = "f_depth_min"
 KEY_DEPTH_MAX = "f_depth_max"
 KEY_TILES = "online_tiles"
+KEY_RETRACTED = "f_retracted"
 KEY_TABLE = "incident_table"
 KEY_TIMELINE = "timeline"
 KEY_FREQ = "timeline_freq"
@@ -97,6 +108,10 @@ KEY_PLAY_MODE = "play_mode"
 KEY_PLAY_WINDOW = "play_window"
 KEY_PLAY_SPEED = "play_speed"
 KEY_PLAY_LAST = "play_last_advance"
+KEY_MAP_POINT = "map_point"      # (lat, lon) of the last click on the map, for "Add incident"
+KEY_EDIT_BASE = "edit_base"      # store.Snapshot the open add/edit form started from
+KEY_DIALOG = "dialog"            # the open curation dialog: ("incident" | "retract", id or None)
+KEY_STORE_MSG = "store_message"  # (kind, text) after a save, shown once
 MAP_HEIGHT_PRESENT = 1080
 
 # Presentation view: only the map, a title, and a small navigation bar (constant CSS).
@@ -201,8 +216,8 @@ def _context(*stamps: tuple[str, float, int]) -> Context:
     )
 
 
-def _load() -> Context:
-    files = (settings.load_settings().data, paths.COUNTRIES, paths.AIRPORTS, paths.REGIONS, paths.PRESETS)
+def _load(cfg: settings.Settings) -> Context:
+    files = (cfg.data, paths.COUNTRIES, paths.AIRPORTS, paths.REGIONS, paths.PRESETS)
     for path in files:
         if not path.exists():
             raise DataError(f"{path}: file not found")
@@ -234,6 +249,7 @@ def _seed_state(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> 
     ss[KEY_PLATFORMS] = list(spec.platforms or [])
     ss[KEY_DEPTH_MIN] = spec.min_depth_km
     ss[KEY_DEPTH_MAX] = spec.max_depth_km
+    ss[KEY_RETRACTED] = spec.retracted
     ss[KEY_AREA] = spec.area
     ss[KEY_SELECTED] = view.incident
     ss[KEY_GOTO] = ((view.lat, view.lon, view.zoom)
@@ -374,6 +390,9 @@ def _sidebar(ctx: Context) -> tuple[filters.FilterSpec, bool]:
 
     q = sb.text_input("Search place, summary and quotes", key=KEY_Q,
                       placeholder="e.g. Rzeszow, debris, MiG-31")
+    retracted = sb.checkbox("Show retracted records", key=KEY_RETRACTED,
+                            help="Retracted records stay in the data with the reason; they are "
+                                 "hidden unless this is ticked.")
 
     area = st.session_state.get(KEY_AREA)
     if area:
@@ -395,7 +414,7 @@ def _sidebar(ctx: Context) -> tuple[filters.FilterSpec, bool]:
         preset=preset, area=area, q=q.strip() or None,
         min_confidence=None if confidence in (None, ANY) else confidence,
         platforms=tuple(platforms) or None,
-        min_depth_km=least, max_depth_km=most,
+        min_depth_km=least, max_depth_km=most, retracted=retracted,
     )
     return spec, tiles
 
@@ -416,7 +435,7 @@ def _create_pack() -> None:
     try:
         name = briefs.safe_name(text.lower().replace(" ", "-"))
         briefs.save_pack(briefs.new_pack(name, text), expected_version=None)
-    except briefs.BriefError as exc:
+    except (briefs.BriefError, settings.ReadOnlyError) as exc:
         _brief_message("error", str(exc))
         return
     st.session_state[KEY_BRIEF] = name
@@ -430,7 +449,7 @@ def _change_pack(name: str, version: int, change, done: str) -> None:
     try:
         # save_pack refuses if the file is no longer at the version the user was shown.
         briefs.save_pack(change(briefs.load_pack(name)), expected_version=version)
-    except briefs.BriefError as exc:
+    except (briefs.BriefError, settings.ReadOnlyError) as exc:
         _brief_message("error", str(exc))
         return
     _brief_message("success", done)
@@ -447,7 +466,36 @@ def _add_view(ctx: Context, spec: filters.FilterSpec, name: str, version: int) -
     ss[KEY_SLIDE_TITLE] = ss[KEY_SLIDE_NOTE] = ""
 
 
-def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec) -> None:
+def _pack_editor(ctx: Context, spec: filters.FilterSpec, pack: briefs.Pack) -> None:
+    """Add, reorder, show, delete and edit the slides of a pack (not on read-only deployments)."""
+    st.text_input("Slide title", key=KEY_SLIDE_TITLE, placeholder="defaults to the filters")
+    st.text_area("Speaker note", key=KEY_SLIDE_NOTE, height=68)
+    st.button("Add this view to the brief", icon=":material/add:", on_click=_add_view,
+              args=(ctx, spec, pack.name, pack.version), use_container_width=True)
+    for i, slide in enumerate(pack.slides):
+        label, up, down, show, drop = st.columns([6, 1, 1, 1, 1], vertical_alignment="center")
+        label.markdown(_md(f"{i + 1}. {slide.title}"))
+        up.button("", icon=":material/arrow_upward:", key=f"up-{slide.id}", help="Move up",
+                  on_click=_change_pack, args=(pack.name, pack.version, lambda p, s=slide.id:
+                                               briefs.move_slide(p, s, -1), "Moved."))
+        down.button("", icon=":material/arrow_downward:", key=f"down-{slide.id}",
+                    help="Move down", on_click=_change_pack,
+                    args=(pack.name, pack.version,
+                          lambda p, s=slide.id: briefs.move_slide(p, s, 1), "Moved."))
+        show.button("", icon=":material/visibility:", key=f"show-{slide.id}",
+                    help="Show this slide", on_click=_go_slide, args=(ctx, pack.name, i + 1))
+        drop.button("", icon=":material/delete:", key=f"del-{slide.id}", help="Delete",
+                    on_click=_change_pack, args=(pack.name, pack.version, lambda p, s=slide.id:
+                                                 briefs.delete_slide(p, s), "Deleted."))
+        with st.popover("Edit", use_container_width=True):
+            title = st.text_input("Title", slide.title, key=f"title-{slide.id}")
+            note = st.text_area("Note", slide.note, key=f"note-{slide.id}")
+            st.button("Save", key=f"save-{slide.id}", on_click=_change_pack,
+                      args=(pack.name, pack.version, lambda p, s=slide.id, t=title, n=note:
+                            briefs.update_slide(p, s, title=t, note=n), "Saved."))
+
+
+def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Settings) -> None:
     ss = st.session_state
     sb = st.sidebar
     with sb.expander("Time playback", expanded=bool(ss.get(KEY_PLAY_ON))):
@@ -470,9 +518,10 @@ def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec) -> None:
             ss[KEY_BRIEF] = None
         st.selectbox("Pack", [None, *packs], key=KEY_BRIEF,
                      format_func=lambda n: "— none —" if n is None else n)
-        new, create = st.columns([3, 2], vertical_alignment="bottom")
-        new.text_input("New pack", key=KEY_NEW_PACK, placeholder="e.g. morning-brief")
-        create.button("Create", on_click=_create_pack, use_container_width=True)
+        if not cfg.read_only:
+            new, create = st.columns([3, 2], vertical_alignment="bottom")
+            new.text_input("New pack", key=KEY_NEW_PACK, placeholder="e.g. morning-brief")
+            create.button("Create", on_click=_create_pack, use_container_width=True)
         if message := ss.pop(KEY_BRIEF_MSG, None):
             (st.error if message[0] == "error" else st.success)(message[1])
         pack = _load_pack(ss.get(KEY_BRIEF))
@@ -482,31 +531,13 @@ def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec) -> None:
             return
         for problem in briefs.check_pack(pack, ctx.known()):
             st.warning(problem)
-        st.text_input("Slide title", key=KEY_SLIDE_TITLE, placeholder="defaults to the filters")
-        st.text_area("Speaker note", key=KEY_SLIDE_NOTE, height=68)
-        st.button("Add this view to the brief", icon=":material/add:", on_click=_add_view,
-                  args=(ctx, spec, pack.name, pack.version), use_container_width=True)
-        for i, slide in enumerate(pack.slides):
-            label, up, down, show, drop = st.columns([6, 1, 1, 1, 1], vertical_alignment="center")
-            label.markdown(_md(f"{i + 1}. {slide.title}"))
-            up.button("", icon=":material/arrow_upward:", key=f"up-{slide.id}", help="Move up",
-                      on_click=_change_pack, args=(pack.name, pack.version, lambda p, s=slide.id:
-                                                   briefs.move_slide(p, s, -1), "Moved."))
-            down.button("", icon=":material/arrow_downward:", key=f"down-{slide.id}",
-                        help="Move down", on_click=_change_pack,
-                        args=(pack.name, pack.version,
-                              lambda p, s=slide.id: briefs.move_slide(p, s, 1), "Moved."))
-            show.button("", icon=":material/visibility:", key=f"show-{slide.id}",
-                        help="Show this slide", on_click=_go_slide, args=(ctx, pack.name, i + 1))
-            drop.button("", icon=":material/delete:", key=f"del-{slide.id}", help="Delete",
-                        on_click=_change_pack, args=(pack.name, pack.version, lambda p, s=slide.id:
-                                                     briefs.delete_slide(p, s), "Deleted."))
-            with st.popover("Edit", use_container_width=True):
-                title = st.text_input("Title", slide.title, key=f"title-{slide.id}")
-                note = st.text_area("Note", slide.note, key=f"note-{slide.id}")
-                st.button("Save", key=f"save-{slide.id}", on_click=_change_pack,
-                          args=(pack.name, pack.version, lambda p, s=slide.id, t=title, n=note:
-                                briefs.update_slide(p, s, title=t, note=n), "Saved."))
+        if cfg.read_only:
+            for i, slide in enumerate(pack.slides):
+                st.button(f"{i + 1}. {slide.title}", key=f"show-{slide.id}",
+                          on_click=_go_slide, args=(ctx, pack.name, i + 1),
+                          use_container_width=True)
+        else:
+            _pack_editor(ctx, spec, pack)
         st.button("Present the brief", icon=":material/slideshow:", type="primary",
                   on_click=_present, args=(ctx, pack.name), use_container_width=True,
                   disabled=not pack.slides)
@@ -520,6 +551,185 @@ def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec) -> None:
             data=lambda: briefs.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports,
                                          ctx.places, ctx.names, notes=notes,
                                          data_as_of=ctx.last))
+
+
+
+# --- curation: add, edit, retract, history -------------------------------------------------
+
+def _editable(cfg: settings.Settings) -> bool:
+    return not cfg.read_only and cfg.data.suffix.lower() in (".geojson", ".json")
+
+
+def _store_message(kind: str, text: str) -> None:
+    st.session_state[KEY_STORE_MSG] = (kind, text)
+
+
+def _save_problem(exc: Exception) -> None:
+    """Show why a save was refused, inside the open dialog (which stays open)."""
+    lines = [str(exc), *(str(p) for p in getattr(exc, "problems", [])[:30])]
+    st.error("Not saved. " + "\n\n".join(_md(line) for line in lines))
+
+
+def _choice_index(options, value) -> int:
+    options = list(options)
+    return options.index(value) if value in options else 0
+
+
+def _close_dialog() -> None:
+    st.session_state[KEY_DIALOG] = None
+
+
+@st.dialog("Incident", width="large", on_dismiss=_close_dialog)
+def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
+    """Add a new incident (``incident_id`` None) or edit one; validated before saving."""
+    ss = st.session_state
+    base: store.Snapshot = ss[KEY_EDIT_BASE]
+    original = base.feature(incident_id) if incident_id else None
+    d = editing.defaults(original, *(ss.get(KEY_MAP_POINT) or (None, None)))
+    if original is None:
+        st.caption("Every incident needs its source document and a short verbatim quote. "
+                   "Say in the notes what was inferred (location, date).")
+    countries = list(dict.fromkeys([*ctx.country_options, d["country"]]))
+    with st.form("incident_form", border=False):
+        v: dict = {}
+        a, b, c = st.columns(3)
+        v["type"] = a.selectbox("Type", INCIDENT_TYPES, _choice_index(INCIDENT_TYPES, d["type"]),
+                                format_func=TYPE_LABELS.get)
+        v["date"] = b.date_input("Date", d["date"], format="YYYY-MM-DD")
+        v["end_date"] = c.date_input("End date (optional)", d["end_date"], format="YYYY-MM-DD")
+        v["date_precision"] = a.selectbox("Date precision", DATE_PRECISIONS,
+                                          _choice_index(DATE_PRECISIONS, d["date_precision"]))
+        v["country"] = b.selectbox("Country", countries, _choice_index(countries, d["country"]),
+                                   format_func=lambda x: f"{ctx.names.get(x, x)} ({x})")
+        v["region"] = c.text_input("Region (optional)", d["region"])
+        v["place"] = a.text_input("Place", d["place"])
+        v["location_precision"] = b.selectbox(
+            "Location precision", LOCATION_PRECISIONS,
+            _choice_index(LOCATION_PRECISIONS, d["location_precision"]))
+        v["platform"] = c.selectbox("Platform", PLATFORMS, _choice_index(PLATFORMS, d["platform"]))
+        v["lat"] = a.number_input("Latitude", -90.0, 90.0, d["lat"], format="%.5f",
+                                  help="Click the map before opening this form to fill it in.")
+        v["lon"] = b.number_input("Longitude", -180.0, 180.0, d["lon"], format="%.5f")
+        v["icao"] = c.text_input("Airport ICAO (closures)", d["icao"], max_chars=4)
+        for col, name in zip(st.columns(5), ("drones", "aircraft", "missiles", "killed", "injured"),
+                             strict=True):
+            v[name] = col.number_input(name.capitalize(), 0, None, d[name], step=1)
+        v["summary"] = st.text_area("Summary", d["summary"], height=68)
+        a, b = st.columns([2, 1])
+        v["document"] = a.text_input("Source document", d["document"])
+        v["publisher"] = b.text_input("Publisher (optional)", d["publisher"])
+        v["quote"] = st.text_area("Supporting quote (verbatim, at most 30 words)", d["quote"],
+                                  height=68)
+        v["url"] = st.text_input("Source link (optional, http/https)", d["url"])
+        a, b = st.columns([1, 2])
+        v["confidence"] = a.selectbox("Confidence", CONFIDENCES,
+                                      _choice_index(CONFIDENCES, d["confidence"]))
+        v["related_ids"] = b.multiselect("Related incidents", sorted(base.ids - {incident_id}),
+                                         [r for r in d["related_ids"] if r in base.ids])
+        v["notes"] = st.text_area("Notes: what was inferred, and from what", d["notes"], height=68)
+        v["id"] = st.text_input("Id", d["id"], disabled=original is not None,
+                                placeholder="left empty: made from country, type and date")
+        note = st.text_input("Change note (kept in the history)")
+        submitted = st.form_submit_button("Save", type="primary")
+    if not submitted:
+        return
+    if original is None and not (v["id"] or "").strip():
+        v["id"] = editing.new_id(v["country"], v["type"], v["date"], base.ids)
+    feature, problems = editing.to_feature(v, original)
+    if problems:
+        _save_problem(DataError(f"{len(problems)} problem(s):", problems))
+        return
+    try:
+        (store.edit if original else store.add)(base, feature, note)
+    except (DataError, settings.ReadOnlyError) as exc:
+        _save_problem(exc)
+        return
+    _store_message("success", f"Saved {feature['id']}.")
+    ss[KEY_SELECTED] = feature["id"]
+    _close_dialog()
+    st.rerun()
+
+
+@st.dialog("Retract incident", on_dismiss=_close_dialog)
+def _retract_dialog(incident_id: str) -> None:
+    st.markdown(f"Retract **{_md(incident_id)}**? The record stays in the data, marked "
+                "retracted with your reason, and is hidden unless “Show retracted records” "
+                "is ticked.")
+    with st.form("retract_form", border=False):
+        reason = st.text_area("Reason (required)")
+        submitted = st.form_submit_button("Retract", type="primary")
+    if submitted:
+        try:
+            store.retract(st.session_state[KEY_EDIT_BASE], incident_id, reason)
+        except (DataError, settings.ReadOnlyError) as exc:
+            _save_problem(exc)
+            return
+        _store_message("success", f"Retracted {incident_id}.")
+        _close_dialog()
+        st.rerun()
+
+
+def _open_dialog(cfg: settings.Settings, kind: str, incident_id: str | None) -> None:
+    """Open a curation dialog on a snapshot of the data: its version is what a later save
+    checks against, so a change made elsewhere meanwhile is never overwritten."""
+    try:
+        st.session_state[KEY_EDIT_BASE] = store.open_snapshot(cfg.data)
+    except DataError as exc:
+        _store_message("error", str(exc))
+        return
+    st.session_state[KEY_DIALOG] = (kind, incident_id)
+
+
+def _dialogs(ctx: Context, cfg: settings.Settings) -> None:
+    """Show the open curation dialog, if any (it stays open until saved or dismissed)."""
+    kind, incident_id = st.session_state.get(KEY_DIALOG) or (None, None)
+    if kind is None or not _editable(cfg) or KEY_EDIT_BASE not in st.session_state:
+        return
+    if kind == "incident":
+        _incident_dialog(ctx, incident_id)
+    elif kind == "retract" and incident_id:
+        _retract_dialog(incident_id)
+
+
+def _restore(cfg: settings.Settings, incident_id: str) -> None:
+    try:
+        store.restore(store.open_snapshot(cfg.data), incident_id)
+    except (DataError, settings.ReadOnlyError) as exc:
+        _store_message("error", f"Not restored: {exc}")
+        return
+    _store_message("success", f"Restored {incident_id}.")
+
+
+def _history(cfg: settings.Settings, incident_id: str) -> None:
+    entries = store.history(cfg.data, incident_id)
+    with st.expander(f"Change history ({len(entries)})"):
+        if not entries:
+            st.caption("No recorded changes: the record is as first curated.")
+            return
+        rows = [{"When (UTC)": e.at.replace("T", " ")[:16], "Action": e.action,
+                 "Field": name, "Before": json.dumps(old, ensure_ascii=False) if old is not None
+                 else "", "After": json.dumps(new, ensure_ascii=False) if new is not None else "",
+                 "Note": e.note or (f"from {e.source}" if e.source else "")}
+                for e in reversed(entries)
+                for name, (old, new) in (e.changes.get(incident_id) or {"—": [None, None]}).items()]
+        st.dataframe(rows, hide_index=True, use_container_width=True)
+
+
+def _curation_sidebar(ctx: Context, cfg: settings.Settings) -> None:
+    sb = st.sidebar
+    if cfg.read_only:
+        sb.caption("Read-only deployment: adding, editing, retracting, saving imports and "
+                   "changing brief packs are switched off.")
+        return
+    if not _editable(cfg):
+        sb.caption(f"The data file {cfg.data.name} is not GeoJSON, so it cannot be edited here.")
+        return
+    with sb.expander("Curate incidents"):
+        point = st.session_state.get(KEY_MAP_POINT)
+        st.caption(f"Map point: {point[0]:.4f}, {point[1]:.4f} (click the map to move it)"
+                   if point else "Click the map to place a new incident, or type coordinates.")
+        st.button("Add incident", icon=":material/add_location:", use_container_width=True,
+                  key="add_incident", on_click=_open_dialog, args=(cfg, "incident", None))
 
 
 # --- main area -------------------------------------------------------------------------
@@ -549,6 +759,10 @@ def _handle_map_output(out: dict, ctx: Context) -> None:
     if south_west and north_east and None not in (south_west.get("lng"), north_east.get("lat")):
         ss[KEY_BOUNDS] = (max(south_west["lng"], -180.0), max(south_west["lat"], -90.0),
                           min(north_east["lng"], 180.0), min(north_east["lat"], 90.0))
+
+    clicked_at = out.get("last_clicked") or {}
+    if clicked_at.get("lat") is not None and clicked_at.get("lng") is not None:
+        ss[KEY_MAP_POINT] = (round(clicked_at["lat"], 5), round(clicked_at["lng"], 5))
 
     tip = out.get("last_object_clicked_tooltip")
     if tip and tip != ss.get(KEY_LAST_CLICK):
@@ -637,6 +851,8 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
     selected = ss.get(KEY_SELECTED)
     row = ctx.incidents.loc[selected] if selected in ctx.incidents.index else None
     goto = ss.get(KEY_GOTO)
+    # Clicks on empty map place a new incident: only where incidents can be added.
+    editable = not present and _editable(settings.load_settings())
     out = st_folium(
         mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
                           theme=theme),
@@ -647,7 +863,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
                               mapping.highlight_layer(row)],
         layer_control=folium.LayerControl(collapsed=True),
         returned_objects=["last_object_clicked_tooltip", "all_drawings", "center", "zoom",
-                          "bounds"],
+                          "bounds", *(["last_clicked"] if editable else [])],
         center=goto[:2] if goto and goto[0] is not None else None,
         zoom=goto[2] if goto else None,
         use_container_width=True,
@@ -703,6 +919,8 @@ def _mark_presented(ctx: Context, pack: briefs.Pack) -> None:
         return
     seen = set(pack.seen_ids) if pack.seen_ids is not None else None
     new_ids[pack.name] = frozenset(() if seen is None else set(ctx.incidents["id"]) - seen)
+    if settings.load_settings().read_only:
+        return  # a wall screen presents; it does not record
     try:
         briefs.save_pack(briefs.mark_presented(pack, list(ctx.incidents["id"]),
                                                dt.datetime.now(dt.UTC)),
@@ -776,7 +994,7 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-def _detail_card(ctx: Context, shown: gpd.GeoDataFrame) -> None:
+def _detail_card(ctx: Context, shown: gpd.GeoDataFrame, cfg: settings.Settings) -> None:
     selected = st.session_state.get(KEY_SELECTED)
     if selected not in ctx.incidents.index:
         st.info("Click a symbol on the map, or select a row in the table, to see the incident's "
@@ -785,6 +1003,8 @@ def _detail_card(ctx: Context, shown: gpd.GeoDataFrame) -> None:
     row = ctx.incidents.loc[selected]
     with st.container(border=True, key="detail_card"):
         st.markdown(f"#### {_md(TYPE_LABELS[row['type']])}: {_md(row['place'])}")
+        if row["status"] == "retracted":
+            st.warning(f"Retracted: {_md(row['retraction_reason'])}")
         if selected not in shown.index:
             st.caption("Not in the current filter selection.")
         st.markdown("  \n".join(f"**{_md(label)}:** {_md(value)}"
@@ -800,6 +1020,24 @@ def _detail_card(ctx: Context, shown: gpd.GeoDataFrame) -> None:
                 st.button(f"{TYPE_LABELS[ctx.incidents.loc[rid, 'type']]}: "
                           f"{ctx.incidents.loc[rid, 'place']} ({rid})",
                           key=f"related-{rid}", on_click=_select, args=(rid, ctx))
+        if row["origin"]:
+            with st.expander("Original imported fields"):
+                st.dataframe([{"Field": k, "Value": "" if v is None else str(v)}
+                              for k, v in row["origin"].items()], hide_index=True,
+                             use_container_width=True)
+        if _editable(cfg):
+            edit, retract = st.columns(2)
+            edit.button("Edit", icon=":material/edit:", key="edit-incident",
+                        use_container_width=True, on_click=_open_dialog,
+                        args=(cfg, "incident", selected))
+            if row["status"] == "retracted":
+                retract.button("Restore", icon=":material/undo:", key="restore-incident",
+                               use_container_width=True, on_click=_restore, args=(cfg, selected))
+            else:
+                retract.button("Retract", icon=":material/block:", key="retract-incident",
+                               use_container_width=True, on_click=_open_dialog,
+                               args=(cfg, "retract", selected))
+        _history(cfg, selected)
         st.button("Clear selection", on_click=_select, args=(None, ctx), key="clear-selection")
 
 
@@ -916,7 +1154,8 @@ def main() -> None:
     st.set_page_config(page_title="Eastern Flank Incident Map", page_icon="🛰️", layout="wide")
     st.html(PAGE_CSS)
     try:
-        ctx = _load()
+        cfg = settings.load_settings()
+        ctx = _load(cfg)
     except DataError as exc:
         _show_data_error(exc)
         st.stop()
@@ -924,7 +1163,8 @@ def main() -> None:
     _read_link_once(ctx)
     spec, tiles = _sidebar(ctx)
     shown = filters.apply(ctx.incidents, spec, ctx.places)
-    _briefing_sidebar(ctx, spec)
+    _briefing_sidebar(ctx, spec, cfg)
+    _curation_sidebar(ctx, cfg)
     share = _write_link(spec)
     share = {k: v for k, v in share.items() if k not in ("lat", "lon", "zoom", "incident")}
     if st.session_state.get(KEY_PRESENT):
@@ -937,6 +1177,8 @@ def main() -> None:
     if st.session_state.get(KEY_NOTICES):
         st.warning("Some parts of the link were ignored:\n\n" + "\n".join(
             f"- {_md(n)}" for n in st.session_state[KEY_NOTICES]))
+    if message := st.session_state.pop(KEY_STORE_MSG, None):
+        (st.error if message[0] == "error" else st.success)(_md(message[1]))
     _metrics(shown)
     if shown.empty:
         st.warning(f"No incidents match these filters ({filters.describe(spec, ctx.names)}). "
@@ -946,7 +1188,7 @@ def main() -> None:
     with map_col:
         _map_panel(ctx, shown, spec, tiles, share, frozenset())
     with card_col:
-        _detail_card(ctx, shown)
+        _detail_card(ctx, shown, cfg)
 
     table_tab, timeline_tab, breakdown_tab, export_tab = st.tabs(
         [f"Incidents ({len(shown)})", "Timeline", "Breakdown", "Export"])
@@ -959,6 +1201,7 @@ def main() -> None:
             **TYPE_LABELS, "total": "Total"}), use_container_width=True)
     with export_tab:
         _export_panel(ctx, shown, spec)
+    _dialogs(ctx, cfg)
     st.caption("Basemap: Natural Earth (public domain), internationally recognised borders. "
                "Airports: airportsdata (MIT). Every incident cites its source document and a "
                "verbatim quote.")

@@ -29,6 +29,8 @@ OriginValue = str | int | float | bool | None
 INCIDENT_TYPES: tuple[str, ...] = get_args(IncidentType)
 PLATFORMS: tuple[str, ...] = get_args(Platform)
 STATUSES: tuple[str, ...] = get_args(Status)
+DATE_PRECISIONS: tuple[str, ...] = get_args(DatePrecision)
+LOCATION_PRECISIONS: tuple[str, ...] = get_args(LocationPrecision)
 CONFIDENCES: tuple[str, ...] = get_args(Confidence)
 
 TYPE_LABELS: dict[str, str] = {

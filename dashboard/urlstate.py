@@ -9,6 +9,7 @@ them", e.g. ``type=none``)::
     area                  WKT polygon or minlon,minlat,maxlon,maxlat
     lat, lon, zoom        the map view
     incident              the highlighted incident
+    retracted             1: also show retracted records
     present, theme        presentation view (present=1) and projector theme (dark, light)
     brief, slide          the brief pack presented and the slide number (1-based)
 
@@ -127,7 +128,7 @@ def _area(text: str) -> str:
 
 PARAMS = ("from", "to", "country", "type", "region", "preset", "q", "min_confidence",
           "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "incident",
-          "present", "theme", "brief", "slide")
+          "present", "theme", "brief", "slide", "retracted")
 THEMES = ("dark", "light")
 
 
@@ -175,6 +176,7 @@ def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec
         min_confidence=p.value("min_confidence", _choice(CONFIDENCES), "high, medium or low"),
         platforms=p.many("platform", PLATFORMS, "platform"),
         min_depth_km=least, max_depth_km=most,
+        retracted=p.value("retracted", _choice(("0", "1")), "0 or 1") == "1",
     )
     view = View(
         lat=p.value("lat", _in_range(-90, 90), "a latitude (-90..90)"),
@@ -211,7 +213,8 @@ def encode(spec: FilterSpec, view: View = View()) -> dict[str, str | list[str]]:
                        ("min_confidence", spec.min_confidence), ("area", spec.area),
                        ("incident", view.incident), ("present", "1" if view.present else None),
                        ("theme", view.theme), ("brief", view.brief),
-                       ("slide", str(view.slide) if view.slide else None)):
+                       ("slide", str(view.slide) if view.slide else None),
+                       ("retracted", "1" if spec.retracted else None)):
         if value:
             out[key] = value
     for key, number in (("min_depth_km", spec.min_depth_km), ("max_depth_km", spec.max_depth_km),

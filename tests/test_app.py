@@ -41,7 +41,7 @@ def test_opens_with_every_incident(app, shipped):
     assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
     # Clicks, drawings and the view come back; they rerun only the map fragment.
     assert set(args["returned_objects"]) == {"last_object_clicked_tooltip", "all_drawings",
-                                             "center", "zoom", "bounds"}
+                                             "center", "zoom", "bounds", "last_clicked"}
     for incident_id in shipped["id"]:
         assert f'"id": "{incident_id}", "properties"' in args["feature_group"]
 

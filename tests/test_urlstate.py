@@ -17,7 +17,8 @@ FULL = FilterSpec(
     date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 9, 30), countries=("PL", "EE"),
     types=("airspace_incursion", "strike"), regions=("PL-LU",), preset="baltic",
     area="POLYGON ((20 50, 24 50, 24 53, 20 53, 20 50))", q="Rzeszów drones",
-    min_confidence="medium", platforms=("drone",), min_depth_km=5, max_depth_km=120.5)
+    min_confidence="medium", platforms=("drone",), min_depth_km=5, max_depth_km=120.5,
+    retracted=True)
 VIEW = View(lat=52.2297, lon=21.0122, zoom=6.5, incident="pl-incursion-2025-09-10",
             present=True, theme="dark", brief="morning-brief", slide=2)
 
@@ -44,7 +45,7 @@ def test_encoding_is_readable():
         "area": "POLYGON ((20 50, 24 50, 24 53, 20 53, 20 50))",
         "incident": "pl-incursion-2025-09-10", "min_depth_km": "5", "max_depth_km": "120.5",
         "lat": "52.2297", "lon": "21.0122", "zoom": "6.5", "present": "1", "theme": "dark",
-        "brief": "morning-brief", "slide": "2"}
+        "brief": "morning-brief", "slide": "2", "retracted": "1"}
 
 
 @pytest.mark.parametrize(
