@@ -700,19 +700,23 @@ def _restore(cfg: settings.Settings, incident_id: str) -> None:
     _store_message("success", f"Restored {incident_id}.")
 
 
+def _short(value, limit: int = 120) -> str:
+    text = "—" if value is None else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _history(cfg: settings.Settings, incident_id: str) -> None:
     entries = store.history(cfg.data, incident_id)
     with st.expander(f"Change history ({len(entries)})"):
         if not entries:
             st.caption("No recorded changes: the record is as first curated.")
             return
-        rows = [{"When (UTC)": e.at.replace("T", " ")[:16], "Action": e.action,
-                 "Field": name, "Before": json.dumps(old, ensure_ascii=False) if old is not None
-                 else "", "After": json.dumps(new, ensure_ascii=False) if new is not None else "",
-                 "Note": e.note or (f"from {e.source}" if e.source else "")}
-                for e in reversed(entries)
-                for name, (old, new) in (e.changes.get(incident_id) or {"—": [None, None]}).items()]
-        st.dataframe(rows, hide_index=True, use_container_width=True)
+        for e in reversed(entries):
+            head = f"{e.at.replace('T', ' ')[:16]} UTC · {e.action}"
+            note = e.note or (f"from {e.source}" if e.source else "")
+            st.markdown(f"**{_md(head)}**" + (f" — {_md(note)}" if note else ""))
+            for name, (old, new) in (e.changes.get(incident_id) or {}).items():
+                st.caption(_md(f"{name}: {_short(old)} → {_short(new)}"))
 
 
 def _curation_sidebar(ctx: Context, cfg: settings.Settings) -> None:
