@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import altair as alt
 import folium
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
@@ -34,6 +35,7 @@ from dashboard import (
     export,
     filters,
     geo,
+    importer,
     load,
     mapping,
     paths,
@@ -110,6 +112,11 @@ KEY_PLAY_SPEED = "play_speed"
 KEY_PLAY_LAST = "play_last_advance"
 KEY_MAP_POINT = "map_point"      # (lat, lon) of the last click on the map, for "Add incident"
 KEY_EDIT_BASE = "edit_base"      # store.Snapshot the open add/edit form started from
+KEY_UPLOAD_NONCE = "upload_nonce"  # bumped to clear the upload widget after a save
+KEY_IMPORT = "import_result"     # (cache key, ImportResult, name) of the uploaded file
+KEY_IMPORT_FORMAT = "import_format"
+KEY_IMPORT_PREVIEW = "import_preview"  # show the valid rows on the map, unsaved
+KEY_IMPORT_NOTE = "import_note"
 KEY_DIALOG = "dialog"            # the open curation dialog: ("incident" | "retract", id or None)
 KEY_STORE_MSG = "store_message"  # (kind, text) after a save, shown once
 MAP_HEIGHT_PRESENT = 1080
@@ -736,6 +743,119 @@ def _curation_sidebar(ctx: Context, cfg: settings.Settings) -> None:
                   key="add_incident", on_click=_open_dialog, args=(cfg, "incident", None))
 
 
+# --- import: upload, preview, save --------------------------------------------------------
+
+MAPPED = ("lat", "lon", "date", "type", "country", "place", "summary", "source", "platform")
+
+
+def _upload_limit_mb() -> int:
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def _run_import(ctx: Context, upload, fmt: str | None, columns: importer.ColumnMap | None):
+    """Import the uploaded file once per (file, format, column choice); kept in the session."""
+    key = (upload.file_id, fmt, columns)
+    cached = st.session_state.get(KEY_IMPORT)
+    if cached and cached[0] == key:
+        return cached[1]
+    result = importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
+                                   existing_ids=set(ctx.incidents["id"]))
+    st.session_state[KEY_IMPORT] = (key, result, upload.name)
+    return result
+
+
+def _preview_frame(ctx: Context) -> gpd.GeoDataFrame | None:
+    """The valid rows of the current upload as incidents (marked ``preview``), when the user
+    asked to see them on the map; None otherwise."""
+    cached = st.session_state.get(KEY_IMPORT)
+    if not cached or not st.session_state.get(KEY_IMPORT_PREVIEW) or not cached[1].features:
+        return None
+    frame = geo.enrich(load.incidents_frame(cached[1].feature_collection()), ctx.countries)
+    return frame.assign(preview=True)
+
+
+def _save_import(cfg: settings.Settings) -> None:
+    ss = st.session_state
+    _, result, name = ss[KEY_IMPORT]
+    try:
+        saved = store.import_features(store.open_snapshot(cfg.data), result.features, name,
+                                      ss.get(KEY_IMPORT_NOTE, ""))
+    except (DataError, settings.ReadOnlyError) as exc:
+        problems = "; ".join(str(p) for p in getattr(exc, "problems", [])[:5])
+        _store_message("error", f"Import not saved: {exc}" + (f" ({problems})" if problems else ""))
+        return
+    _store_message("success", f"Added {len(result.features)} incidents from {name} "
+                              f"({len(saved.features)} in the data now).")
+    ss[KEY_IMPORT] = None
+    ss[KEY_IMPORT_PREVIEW] = False
+    ss[KEY_UPLOAD_NONCE] = ss.get(KEY_UPLOAD_NONCE, 0) + 1
+
+
+def _import_panel(ctx: Context, cfg: settings.Settings) -> None:
+    ss = st.session_state
+    st.caption("GeoJSON (ours or any other), CSV with coordinate columns, ACLED export CSV, "
+               f"GeoPackage or KML, up to {_upload_limit_mb()} MB. Nothing is kept until you "
+               "save; every saved import is logged in the change history.")
+    left, right = st.columns([3, 2])
+    upload = left.file_uploader("File to import", key=f"upload-{ss.get(KEY_UPLOAD_NONCE, 0)}",
+                                type=["geojson", "json", "csv", "txt", "gpkg", "kml"])
+    fmt = right.selectbox("Format", [None, *importer.FORMATS], key=KEY_IMPORT_FORMAT,
+                          format_func=lambda f: "Detect from the file" if f is None
+                          else importer.FORMAT_LABELS[f])
+    if upload is None:
+        ss[KEY_IMPORT] = None
+        return
+    if upload.size > _upload_limit_mb() * 1024 * 1024:
+        st.error(f"{upload.name} is {upload.size / 1e6:.1f} MB; the limit is "
+                 f"{_upload_limit_mb()} MB (server.maxUploadSize in .streamlit/config.toml).")
+        return
+    columns = None
+    cached = ss.get(KEY_IMPORT)
+    if cached and cached[0][0] == upload.file_id and cached[1].columns is not None:
+        found = cached[1]
+        with st.expander("Columns used", expanded=not found.features):
+            st.caption("Detected from the header; choose others if a field was missed or wrong.")
+            options = [None, *found.source_columns]
+            chosen = {}
+            for col, field in zip(st.columns(len(MAPPED)), MAPPED, strict=True):
+                current = getattr(found.columns, field)
+                chosen[field] = col.selectbox(
+                    field, options, options.index(current) if current in options else 0,
+                    key=f"col-{field}", format_func=lambda c: "—" if c is None else c)
+            columns = importer.ColumnMap(**{**found.columns.used(), **{
+                k: v for k, v in chosen.items()}})
+            if columns == found.columns:
+                columns = cached[0][2]
+    try:
+        result = _run_import(ctx, upload, fmt, columns)
+    except DataError as exc:
+        ss[KEY_IMPORT] = None
+        st.error(f"Cannot import {upload.name}: {exc}")
+        return
+    st.markdown(_md(result.summary()))
+    read, valid, rejected = st.columns(3)
+    read.metric("Rows read", result.rows_read)
+    valid.metric("Valid", len(result.features))
+    rejected.metric("Rejected", result.rows_rejected)
+    for warning in result.warnings:
+        st.info(warning)
+    if result.rejected:
+        st.markdown("**Rejected rows**")
+        st.dataframe(importer.rejected_frame(result), hide_index=True, use_container_width=True)
+    if not result.features:
+        return
+    st.checkbox(f"Show the {len(result.features)} valid rows on the map (preview, not saved), "
+                "filtered like the rest", key=KEY_IMPORT_PREVIEW)
+    if not _editable(cfg):
+        st.caption("This deployment cannot save imports (read-only, or the data file is not "
+                   "GeoJSON).")
+        return
+    st.text_input("Note for the change history", key=KEY_IMPORT_NOTE,
+                  placeholder=f"e.g. ACLED weekly export, {dt.date.today():%-d %b %Y}")
+    st.button(f"Add {len(result.features)} incidents to the data", type="primary",
+              icon=":material/save:", on_click=_save_import, args=(cfg,))
+
+
 # --- main area -------------------------------------------------------------------------
 
 def _metrics(shown: gpd.GeoDataFrame) -> None:
@@ -1029,7 +1149,9 @@ def _detail_card(ctx: Context, shown: gpd.GeoDataFrame, cfg: settings.Settings) 
                 st.dataframe([{"Field": k, "Value": "" if v is None else str(v)}
                               for k, v in row["origin"].items()], hide_index=True,
                              use_container_width=True)
-        if _editable(cfg):
+        if row.get("preview") is True:
+            st.caption("Import preview: not saved yet.")
+        elif _editable(cfg):
             edit, retract = st.columns(2)
             edit.button("Edit", icon=":material/edit:", key="edit-incident",
                         use_container_width=True, on_click=_open_dialog,
@@ -1166,6 +1288,9 @@ def main() -> None:
 
     _read_link_once(ctx)
     spec, tiles = _sidebar(ctx)
+    preview = _preview_frame(ctx)
+    if preview is not None:  # unsaved imported rows, shown and filtered like the rest
+        ctx = replace(ctx, incidents=pd.concat([ctx.incidents.assign(preview=False), preview]))
     shown = filters.apply(ctx.incidents, spec, ctx.places)
     _briefing_sidebar(ctx, spec, cfg)
     _curation_sidebar(ctx, cfg)
@@ -1178,6 +1303,10 @@ def main() -> None:
     st.markdown("### Eastern Flank Incident Map")
     st.caption(f"{filters.describe(spec, ctx.names)} · {len(shown)} of {len(ctx.incidents)} "
                f"incidents · data as of {ctx.last:%-d %b %Y}")
+    if preview is not None:
+        st.info(f"Import preview: {int(shown.get('preview', pd.Series(dtype=bool)).sum())} of "
+                f"{len(preview)} unsaved imported rows match the filters and are included in the "
+                "map, counts and table. Save or untick the preview in the Import tab.")
     if st.session_state.get(KEY_NOTICES):
         st.warning("Some parts of the link were ignored:\n\n" + "\n".join(
             f"- {_md(n)}" for n in st.session_state[KEY_NOTICES]))
@@ -1194,8 +1323,8 @@ def main() -> None:
     with card_col:
         _detail_card(ctx, shown, cfg)
 
-    table_tab, timeline_tab, breakdown_tab, export_tab = st.tabs(
-        [f"Incidents ({len(shown)})", "Timeline", "Breakdown", "Export"])
+    table_tab, timeline_tab, breakdown_tab, export_tab, import_tab = st.tabs(
+        [f"Incidents ({len(shown)})", "Timeline", "Breakdown", "Export", "Import"])
     with table_tab:
         _table(ctx, shown)
     with timeline_tab:
@@ -1205,6 +1334,8 @@ def main() -> None:
             **TYPE_LABELS, "total": "Total"}), use_container_width=True)
     with export_tab:
         _export_panel(ctx, shown, spec)
+    with import_tab:
+        _import_panel(ctx, cfg)
     _dialogs(ctx, cfg)
     st.caption("Basemap: Natural Earth (public domain), internationally recognised borders. "
                "Airports: airportsdata (MIT). Every incident cites its source document and a "

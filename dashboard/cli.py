@@ -1,5 +1,5 @@
-"""Command line: ``python -m dashboard validate [PATH]``, ``python -m dashboard export ...`` and
-``python -m dashboard brief list|export ...``."""
+"""Command line: ``python -m dashboard validate [PATH]``, ``export ...``, ``import FILE ...``
+and ``brief list|export ...``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import briefs, export, files, filters, geo, load, paths, stats, urlstate
+from . import briefs, export, files, filters, geo, importer, load, paths, settings, stats, store, urlstate
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
 
@@ -150,6 +150,67 @@ def _brief_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _columns(pairs: list[str] | None) -> importer.ColumnMap | None:
+    if not pairs:
+        return None
+    chosen = {}
+    for pair in pairs:
+        ours, _, theirs = pair.partition("=")
+        if ours not in importer.COLUMN_FIELDS or not theirs:
+            raise UsageError(f"--column {pair!r}: expected FIELD=COLUMN with FIELD one of "
+                             f"{', '.join(importer.COLUMN_FIELDS)}")
+        chosen[ours] = theirs
+    return importer.ColumnMap(**chosen)
+
+
+def _import(args: argparse.Namespace) -> int:
+    source = Path(args.file)
+    out = Path(args.out) if args.out else settings.load_settings().data
+    raw = load.read_bytes(source)
+    taken = store.open_snapshot(out).ids if out.exists() else set()
+    result = importer.import_bytes(raw, source.name, args.format, _columns(args.column), taken)
+    print(result.summary())
+    for warning in result.warnings:
+        print(f"note: {warning}")
+    for r in result.rejected[:args.show]:
+        print(f"rejected row {r.row}: {r.field}: {r.value!r}: {r.reason}")
+    if len(result.rejected) > args.show:
+        print(f"… and {len(result.rejected) - args.show} more (--report FILE writes them all)")
+    if args.report:
+        files.replace_with(Path(args.report),
+                           importer.rejected_frame(result).to_csv(index=False).encode("utf-8-sig"))
+        print(f"wrote {args.report} (the rejected rows, with reasons)")
+    if args.dry_run or not result.features:
+        print("nothing written" + (" (--dry-run)" if args.dry_run else ""))
+        return 0
+    if not out.exists():
+        settings.require_writable(settings.load_settings(), "saving an import")
+        files.write_atomic(out, b'{"type": "FeatureCollection", "features": []}\n')
+    saved = store.import_features(store.open_snapshot(out), result.features, source.name,
+                                  args.note or "")
+    print(f"wrote {len(result.features)} incident(s) to {out} ({len(saved.features)} in all); "
+          f"logged in {store.history_path(out).name}")
+    return 0
+
+
+def _add_import_parser(sub) -> None:
+    im = sub.add_parser(
+        "import", help="import incidents from GeoJSON, CSV, an ACLED export, GeoPackage or KML",
+        description="Read FILE, report every rejected row with its reason, and add the valid "
+                    "rows to the data (validated, atomic, logged in the change history).")
+    im.add_argument("file")
+    im.add_argument("--format", choices=importer.FORMATS, help="default: detected from the file")
+    im.add_argument("--out", help="incidents GeoJSON to add to (default: the app's data file; "
+                                  "created when missing)")
+    im.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    im.add_argument("--column", action="append", metavar="FIELD=COLUMN",
+                    help="which column feeds a field, e.g. --column lat=Y --column date=Day")
+    im.add_argument("--note", help="note for the change history")
+    im.add_argument("--report", metavar="CSV", help="write every rejected row to this CSV")
+    im.add_argument("--show", type=int, default=50, help="rejected rows to print (default 50)")
+    im.set_defaults(run=_import)
+
+
 def _add_brief_parser(sub) -> None:
     brief = sub.add_parser("brief", help="brief packs: list them, export one as a PDF")
     actions = brief.add_subparsers(dest="action", required=True)
@@ -201,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="export even when nothing matches (a 'no incidents match' snapshot)")
     ex.set_defaults(run=_export)
     _add_brief_parser(sub)
+    _add_import_parser(sub)
 
     args = parser.parse_args(argv)
     try:
@@ -208,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except briefs.BriefError as exc:
+    except (briefs.BriefError, settings.ReadOnlyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except DataError as exc:

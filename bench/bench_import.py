@@ -1,0 +1,79 @@
+"""Import time for an ACLED-shaped CSV of 10,000 synthetic rows (or N given on the command line).
+
+Run: `.venv/bin/python bench/bench_import.py [N ...]`. The rows are generated in memory from a
+fixed seed and are not real events: ids start with "SYN", actors and sources are made up and
+every note says "Synthetic benchmark row". About a fifth are event types the importer rejects.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import sys
+import time
+
+from dashboard import importer
+
+HEADER = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+          "sub_event_type", "actor1", "country", "iso", "admin1", "admin2", "location", "latitude",
+          "longitude", "geo_precision", "source", "notes", "fatalities", "timestamp"]
+# (event_type, sub_event_type, note) in rough proportion; the last two are rejected.
+EVENTS = [
+    ("Explosions/Remote violence", "Air/drone strike", "a drone hit an industrial site"),
+    ("Explosions/Remote violence", "Air/drone strike", "an air strike by aircraft on a depot"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack", "artillery shelled a village"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack", "a missile hit a bridge"),
+    ("Strategic developments", "Disrupted weapons use", "air defence shot down a UAV"),
+    ("Battles", "Armed clash", "clashes were reported"),
+    ("Protests", "Peaceful protest", "a march took place"),
+]
+PLACES = [  # (country, iso, admin1, location, lat, lon)
+    ("Ukraine", 804, "Kharkiv", "Kharkiv", 49.99, 36.23),
+    ("Ukraine", 804, "Lviv", "Lviv", 49.84, 24.03),
+    ("Ukraine", 804, "Odesa", "Odesa", 46.48, 30.72),
+    ("Russia", 643, "Belgorod", "Belgorod", 50.60, 36.59),
+    ("Poland", 616, "Lubelskie", "Hrubieszow", 50.81, 23.89),
+    ("Romania", 642, "Tulcea", "Izmail area", 45.30, 28.80),
+]
+DATE_STYLES = ("{d} {month} {y}", "{y}-{m:02d}-{d:02d}")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def synthetic_acled(n: int, seed: int = 7) -> bytes:
+    """An ACLED-shaped CSV with ``n`` synthetic rows (not real events)."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for i in range(n):
+        event_type, sub_type, note = rng.choice(EVENTS)
+        country, iso, admin1, location, lat, lon = rng.choice(PLACES)
+        y, m, d = 2025, rng.randint(1, 12), rng.randint(1, 28)
+        date = rng.choice(DATE_STYLES).format(d=d, m=m, y=y, month=MONTHS[m - 1])
+        words = " ".join(rng.choice(("reportedly", "overnight", "local", "officials", "said"))
+                         for _ in range(rng.randint(0, 40)))
+        writer.writerow([
+            f"SYN{i:06d}", date, y, rng.choice((1, 1, 2, 3)), "Political violence", event_type,
+            sub_type, "Synthetic Actor", country, iso, admin1, "", location,
+            f"{lat + rng.uniform(-0.2, 0.2):.4f}", f"{lon + rng.uniform(-0.2, 0.2):.4f}",
+            rng.choice((1, 2, 3)), "Synthetic Source",
+            f"Synthetic benchmark row {i}: {note}. {words}".strip(), rng.choice((0, 0, 0, 1, 2)),
+            1_750_000_000 + i])
+    return out.getvalue().encode("utf-8")
+
+
+def main(sizes: list[int]) -> None:
+    importer.import_bytes(synthetic_acled(10), "warmup.csv")   # country outlines, imports
+    for n in sizes:
+        raw = synthetic_acled(n)
+        t0 = time.perf_counter()
+        result = importer.import_bytes(raw, f"synthetic_{n}.csv")
+        seconds = time.perf_counter() - t0
+        print(f"{n:>7} rows read {result.rows_read:>7}  valid {len(result.features):>7}  "
+              f"rejected {result.rows_rejected:>6}  {seconds:6.2f}s  ({result.format})", flush=True)
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:] if a.isdigit()] or [10_000])

@@ -1,0 +1,182 @@
+"""Write the importer fixtures in this folder (see README.md). All rows are synthetic.
+
+Run: `.venv/bin/python tests/data/import/make_fixtures.py`. The files are committed; this
+script documents exactly how each was made (byte encodings included) and rebuilds them.
+The GeoPackage is not here: tests/test_importer.py writes it with geopandas.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Windows-1252 bytes: "Rzeszów" has ó = 0xF3, which is not valid UTF-8 on its own.
+CP1252_CSV = (
+    "date,latitude,longitude,type,country,place,description\r\n"
+    "2025-09-10,50.0413,21.9990,airspace incursion,Poland,Rzeszów,Synthetic test: drone seen over Rzeszów\r\n"
+    "2025-09-11,50.1100,22.0400,debris,Poland,Jasionka,Synthetic test: drone wreckage found near Jasionka\r\n"
+)
+
+# Mixed date formats in one column. 13/09/2025 shows the column is day/month, so 03/04/2025
+# is read as 3 April; 2025-02-30 is impossible and "next week" is no date.
+MIXED_DATES_CSV = """\
+date,lat,lon,type,country,place,description
+2025-09-10,51.5,23.1,incursion,PL,Wyryki,Synthetic test row one
+15 September 2025,51.5,23.1,incursion,PL,Wyryki,Synthetic test row two
+13/09/2025,51.5,23.1,incursion,PL,Wyryki,Synthetic test row three
+03/04/2025,51.5,23.1,incursion,PL,Wyryki,Synthetic test row four
+12.09.2025,51.5,23.1,incursion,PL,Wyryki,Synthetic test row five
+2025-09-10T14:30:00Z,51.5,23.1,incursion,PL,Wyryki,Synthetic test row six
+2025-02-30,51.5,23.1,incursion,PL,Wyryki,Synthetic test row seven
+next week,51.5,23.1,incursion,PL,Wyryki,Synthetic test row eight
+"""
+
+# Rows 2 and 3 have lat/lon swapped (a point in Poland/Lithuania given as lat=lon); row 4 has
+# latitude 95 and longitude 200 (out of range); row 5 a latitude that is not a number.
+SWAPPED_CSV = """\
+date,lat,lon,type,place,description
+2025-09-10,51.5,23.1,strike,Wyryki,Synthetic test: normal row
+2025-09-10,23.1,51.5,strike,Wyryki,Synthetic test: swapped row
+2025-09-10,25.28,54.69,strike,Vilnius,Synthetic test: swapped row in Lithuania
+2025-09-10,95,200,strike,Nowhere,Synthetic test: out of range
+2025-09-10,abc,23.1,strike,Nowhere,Synthetic test: not a number
+"""
+
+# Semicolon-separated, coordinates as strings with decimal commas and hemisphere letters.
+STRING_COORDS_CSV = """\
+date;y;x;category;country;place;summary
+2025-09-10;52,2297;21,0122;explosion;Polska;Warsaw;Synthetic test: decimal commas
+2025-09-11;"50,0647";"19,9450";missile attack;PL;Kraków;Synthetic test: quoted decimal commas
+2025-09-12;54.35°N;18.65°E;airport closed;POL;Gdańsk;Synthetic test: hemisphere letters
+"""
+
+# A description with a line break inside quotes; row 2 must still be row 2.
+MULTILINE_CSV = """\
+date,lat,lon,type,country,place,description
+2025-09-10,51.5,23.1,incursion,PL,Wyryki,"Synthetic test: first line
+second line of the same description"
+2025-09-11,51.6,23.2,crash,PL,Wyryki,Synthetic test: the second data row
+"""
+
+ACLED_HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
+                "sub_event_type,actor1,country,iso,admin1,admin2,location,latitude,longitude,"
+                "geo_precision,source,notes,fatalities,timestamp")
+# One row per mapped event type and several that are rejected. Synthetic: the ids start
+# with 9, the notes say "Synthetic test".
+ACLED_ROWS = [
+    # strike / drone
+    'UKR90001,15 September 2025,2025,1,Political violence,Explosions/Remote violence,'
+    'Air/drone strike,Military Forces of Russia (2000-),Ukraine,804,Lviv,Lvivskyi,Lviv,49.8397,'
+    '24.0297,1,Synthetic Source,"Synthetic test: a Shahed drone hit a warehouse in Lviv.",0,'
+    '1758000000',
+    # strike / artillery (notes mention shelling)
+    'UKR90002,2025-09-16,2025,2,Political violence,Explosions/Remote violence,'
+    'Shelling/artillery/missile attack,Military Forces of Russia (2000-),Ukraine,804,Kharkiv,'
+    'Kharkivskyi,Kharkiv,49.9935,36.2304,2,,Synthetic test: forces shelled the outskirts.,2,'
+    '1758000000',
+    # interception / missile, country given as "Russian Federation"
+    'RUS90003,17 September 2025,2025,1,Strategic developments,Strategic developments,'
+    'Disrupted weapons use,Military Forces of Russia (2000-),Russian Federation,643,Belgorod,'
+    'Belgorodskiy,Belgorod,50.5997,36.5983,3,Synthetic Agency,'
+    'Synthetic test: air defence shot down a missile over the city.,0,1758000000',
+    # Disrupted weapons use without an aerial platform: rejected
+    'UKR90004,18 September 2025,2025,1,Strategic developments,Strategic developments,'
+    'Disrupted weapons use,Police Forces of Ukraine (2019-),Ukraine,804,Kyiv,Kyivskyi,Kyiv,'
+    '50.4501,30.5234,1,,Synthetic test: sappers defused an explosive device.,0,1758000000',
+    # Battles: rejected
+    'UKR90005,18 September 2025,2025,1,Political violence,Battles,Armed clash,'
+    'Military Forces of Ukraine (2019-),Ukraine,804,Donetsk,Pokrovskyi,Pokrovsk,48.2826,37.1812,'
+    '1,,Synthetic test: clashes.,3,1758000000',
+    # Protests: rejected
+    'POL90006,19 September 2025,2025,1,Demonstrations,Protests,Peaceful protest,Protesters (Poland),'
+    'Poland,616,Mazowieckie,Warszawa,Warsaw,52.2297,21.0122,1,,Synthetic test: a march.,0,'
+    '1758000000',
+    # strike with empty notes: summary and quote built from the event fields
+    'MDA90007,20 September 2025,2025,1,Political violence,Explosions/Remote violence,'
+    'Air/drone strike,Unidentified Armed Group,Republic of Moldova,498,Ocnita,,Naslavcea,48.4667,'
+    '27.5833,2,,,0,1758000000',
+]
+ACLED_CSV = ACLED_HEADER + "\n" + "\n".join(ACLED_ROWS) + "\n"
+
+
+def _our_feature(fid: str, date: str, **extra: object) -> dict:
+    props = {
+        "id": fid, "type": "airspace_incursion", "date": date, "end_date": None,
+        "date_precision": "day", "country": "PL", "region": "Lublin", "place": "Wyryki",
+        "location_precision": "city", "platform": "drone", "icao": None, "drones": 1,
+        "aircraft": None, "missiles": None, "killed": None, "injured": None,
+        "summary": "Synthetic test incident.",
+        "sources": [{"document": "synthetic.txt", "quote": "synthetic test"}],
+        "confidence": "low", "related_ids": [], "notes": None,
+    }
+    props.update(extra)
+    return {"type": "Feature", "id": fid, "geometry": {"type": "Point", "coordinates": [23.1, 51.5]},
+            "properties": props}
+
+
+# Feature 2 is invalid twice over (month 13, an unknown type).
+OURS = {"type": "FeatureCollection", "features": [
+    _our_feature("pl-test-a", "2025-09-10"),
+    _our_feature("pl-test-b", "2025-13-01", type="flyover"),
+    _our_feature("pl-test-c", "2025-09-12"),
+]}
+
+# Properties with other names; feature 1 is 3-D, 2 has string coordinates, 3 is a one-part
+# MultiPoint, 4 has no geometry, 5 an unknown category.
+FOREIGN = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [23.1, 51.5, 120.0]},
+     "properties": {"event_date": "2025-09-10", "category": "drone crash", "nation": "Poland",
+                    "name": "Wyryki", "details": "Synthetic test: drone wreckage found in a field."}},
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": ["24,10", "56,95"]},
+     "properties": {"event_date": "2025-09-11", "category": "Airspace violation",
+                    "nation": "Latvia", "name": "Riga",
+                    "details": "Synthetic test: aircraft violated airspace."}},
+    {"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": [[26.10, 44.43]]},
+     "properties": {"event_date": "2025-09-12", "category": "intercepted", "nation": "Romania",
+                    "name": "Bucharest", "details": "Synthetic test: a balloon was intercepted."}},
+    {"type": "Feature", "geometry": None,
+     "properties": {"event_date": "2025-09-13", "category": "strike", "nation": "Poland",
+                    "name": "Nowhere", "details": "Synthetic test: no geometry."}},
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [21.0, 52.2]},
+     "properties": {"event_date": "2025-09-14", "category": "parade", "nation": "Poland",
+                    "name": "Warsaw", "details": "Synthetic test: not an incident."}},
+]}
+
+KML = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document><name>Synthetic test placemarks</name>
+<Placemark>
+  <name>Przewodów</name>
+  <description><![CDATA[<p>Synthetic test: missile <b>explosion</b> at a farm.</p>]]></description>
+  <ExtendedData><Data name="type"><value>explosion</value></Data></ExtendedData>
+  <TimeStamp><when>2025-09-10</when></TimeStamp>
+  <Point><coordinates>23.9350,50.4740,0</coordinates></Point>
+</Placemark>
+<Placemark>
+  <name>Drone track</name>
+  <description>Synthetic test: a drone crossed the border.</description>
+  <ExtendedData><Data name="type"><value>airspace incursion</value></Data></ExtendedData>
+  <TimeSpan><begin>2025-09-11</begin><end>2025-09-12</end></TimeSpan>
+  <LineString><coordinates>23.60,52.10 23.30,51.90</coordinates></LineString>
+</Placemark>
+</Document>
+</kml>
+"""
+
+
+def main() -> None:
+    (HERE / "cp1252.csv").write_bytes(CP1252_CSV.encode("cp1252"))
+    for name, text in (("mixed_dates.csv", MIXED_DATES_CSV), ("swapped.csv", SWAPPED_CSV),
+                       ("string_coords.csv", STRING_COORDS_CSV), ("multiline.csv", MULTILINE_CSV),
+                       ("acled.csv", ACLED_CSV), ("placemarks.kml", KML)):
+        (HERE / name).write_bytes(text.encode("utf-8"))
+    for name, data in (("ours.geojson", OURS), ("foreign.geojson", FOREIGN)):
+        (HERE / name).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
