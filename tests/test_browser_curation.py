@@ -1,0 +1,83 @@
+"""Curating as a person does, in headless Chromium against a temporary copy of the data:
+upload an ACLED export, read the rejected rows, preview on the map, save; edit a record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from dashboard import paths, store
+from tests.browser import CHROMIUM_ARGS, MAP_FRAME, block_outside, chromium_path, running_app
+
+pytestmark = pytest.mark.browser
+ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("curation")
+    shutil.copy(paths.INCIDENTS, folder / "incidents.geojson")
+    return folder / "incidents.geojson"
+
+
+@pytest.fixture(scope="module")
+def page(data):
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+    env = {"EFM_DATA": str(data), "EFM_BRIEFS_DIR": str(data.parent / "briefs"),
+           "EFM_READ_ONLY": "0"}
+    with running_app(env=env) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        block_outside(context, [])
+        page = context.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
+        yield page
+        browser.close()
+
+
+def marker_count(page) -> int:
+    return page.frame_locator(MAP_FRAME).locator(".ef-incident").count()
+
+
+def test_import_preview_then_save(page, data):
+    page.get_by_role("tab", name="Import").click()
+    page.locator('input[type="file"]').set_input_files(str(ACLED))
+    page.get_by_text("7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected").wait_for(
+        timeout=60_000)
+    table = page.locator('[data-testid="stDataFrame"]').last
+    table.wait_for()
+    assert data.read_bytes() == paths.INCIDENTS.read_bytes()  # nothing kept before saving
+
+    page.get_by_text("valid rows on the map").click()
+    page.get_by_text("Import preview: 4 of 4 unsaved imported rows").wait_for(timeout=30_000)
+    page.wait_for_function(
+        """([sel, n]) => { const f = document.querySelector(sel);
+             return f && f.contentDocument &&
+                    f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
+        arg=[MAP_FRAME, 44], timeout=60_000)
+
+    page.get_by_role("tab", name="Import").click()
+    page.get_by_role("button", name="Add 4 incidents to the data").click()
+    page.get_by_text("Added 4 incidents from acled.csv").wait_for(timeout=30_000)
+    ids = [f["properties"]["id"] for f in json.loads(data.read_text())["features"]]
+    assert len(ids) == 44 and "acled-ukr90001" in ids
+    [entry] = store.history(data)
+    assert (entry.action, entry.source) == ("import", "acled.csv")
+
+
+def test_edit_from_the_card_is_saved_and_logged(page, data):
+    incident = "pl-crash-debris-2025-09-10"
+    page.goto(page.url.split("?")[0] + f"?incident={incident}", wait_until="domcontentloaded")
+    page.get_by_role("button", name="Edit").first.click()
+    page.get_by_label("Change note (kept in the history)").wait_for(timeout=30_000)
+    page.get_by_label("Drones", exact=True).fill("3")
+    page.get_by_label("Change note (kept in the history)").fill("count from the follow-up")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text(f"Saved {incident}.").wait_for(timeout=30_000)
+    assert store.open_snapshot(data).feature(incident)["properties"]["drones"] == 3
+    entry = store.history(data, incident)[-1]
+    assert entry.note == "count from the follow-up" and entry.changes[incident]["drones"][1] == 3
