@@ -791,6 +791,23 @@ def _save_import(cfg: settings.Settings) -> None:
     ss[KEY_UPLOAD_NONCE] = ss.get(KEY_UPLOAD_NONCE, 0) + 1
 
 
+def _column_map(base: importer.ColumnMap, chosen: dict[str, str | None]) -> importer.ColumnMap:
+    """The detected columns with the user's choices on top ("—" removes a column)."""
+    return replace(base, **chosen)
+
+
+def _column_choice(widget: str, columns: list[str], guessed: importer.ColumnMap,
+                   expanded: bool) -> None:
+    """Selectboxes naming which column feeds each field; a change re-imports the file."""
+    with st.expander("Columns used", expanded=expanded):
+        st.caption("Detected from the header; choose others if a field was missed or wrong.")
+        options = [None, *columns]
+        for col, field in zip(st.columns(len(MAPPED)), MAPPED, strict=True):
+            current = getattr(guessed, field)
+            col.selectbox(field, options, options.index(current) if current in options else 0,
+                          key=widget + field, format_func=lambda c: "—" if c is None else c)
+
+
 def _import_panel(ctx: Context, cfg: settings.Settings) -> None:
     ss = st.session_state
     st.caption("GeoJSON (ours or any other), CSV with coordinate columns, ACLED export CSV, "
@@ -809,29 +826,26 @@ def _import_panel(ctx: Context, cfg: settings.Settings) -> None:
         st.error(f"{upload.name} is {upload.size / 1e6:.1f} MB; the limit is "
                  f"{_upload_limit_mb()} MB (server.maxUploadSize in .streamlit/config.toml).")
         return
+    widget = f"col-{upload.file_id}-"  # the user's column choices for this file
+    chosen = {f: ss[widget + f] for f in MAPPED if widget + f in ss}
     columns = None
-    cached = ss.get(KEY_IMPORT)
-    if cached and cached[0][0] == upload.file_id and cached[1].columns is not None:
-        found = cached[1]
-        with st.expander("Columns used", expanded=not found.features):
-            st.caption("Detected from the header; choose others if a field was missed or wrong.")
-            options = [None, *found.source_columns]
-            chosen = {}
-            for col, field in zip(st.columns(len(MAPPED)), MAPPED, strict=True):
-                current = getattr(found.columns, field)
-                chosen[field] = col.selectbox(
-                    field, options, options.index(current) if current in options else 0,
-                    key=f"col-{field}", format_func=lambda c: "—" if c is None else c)
-            columns = importer.ColumnMap(**{**found.columns.used(), **{
-                k: v for k, v in chosen.items()}})
-            if columns == found.columns:
-                columns = cached[0][2]
+    if chosen:
+        cached = ss.get(KEY_IMPORT)
+        known = (cached[1].source_columns if cached and cached[0][0] == upload.file_id
+                 else importer.header_columns(upload.getvalue(), upload.name))
+        columns = _column_map(importer.guess_columns(known), chosen)
     try:
         result = _run_import(ctx, upload, fmt, columns)
     except DataError as exc:
         ss[KEY_IMPORT] = None
-        st.error(f"Cannot import {upload.name}: {exc}")
+        st.error(f"Cannot import: {exc}")
+        header = importer.header_columns(upload.getvalue(), upload.name)
+        if header:  # a table whose coordinate columns were not recognised: let the user say
+            _column_choice(widget, header, importer.guess_columns(header), expanded=True)
         return
+    if result.columns is not None and fmt != "acled" and result.format != "acled":
+        _column_choice(widget, result.source_columns, result.columns,
+                       expanded=not result.features)
     st.markdown(_md(result.summary()))
     read, valid, rejected = st.columns(3)
     read.metric("Rows read", result.rows_read)

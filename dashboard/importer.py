@@ -1477,6 +1477,17 @@ def _read_ogr(raw: bytes, name: str, fmt: str, warn: list[str]) -> _Table:
 
 # -- entry point
 
+def header_columns(raw: bytes, name: str) -> list[str]:
+    """The column names of a CSV file (empty for other formats or an unreadable file), so a
+    user can choose the coordinate columns when they were not recognised."""
+    if detect_format(name, raw) not in ("csv", "acled") if raw.strip() else True:
+        return []
+    try:
+        return read_csv_table(decode_text(raw, name)[0], name).columns
+    except DataError:
+        return []
+
+
 def _check_columns(cols: ColumnMap, columns: list[str], name: str) -> None:
     for target, column in cols.used().items():
         if column not in columns:

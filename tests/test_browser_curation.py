@@ -81,3 +81,20 @@ def test_edit_from_the_card_is_saved_and_logged(page, data):
     assert store.open_snapshot(data).feature(incident)["properties"]["drones"] == 3
     entry = store.history(data, incident)[-1]
     assert entry.note == "count from the follow-up" and entry.changes[incident]["drones"][1] == 3
+
+
+def test_unrecognised_coordinate_columns_are_chosen_by_the_user(page, tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("N,E,Day,Kind,Text\n52.2,21.0,2025-09-10,drone incursion,Drone seen over Warsaw\n")
+    page.goto(page.url.split("?")[0], wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Import").click()
+    page.locator('input[type="file"]').set_input_files(str(odd))
+    page.get_by_text("no coordinate columns found (columns: N, E, Day, Kind, Text)").wait_for(
+        timeout=60_000)
+    for field, column in (("lat", "N"), ("lon", "E")):
+        page.locator(f'input[aria-label="{field}"]').click()
+        page.keyboard.type(column)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+    page.get_by_text("1 row(s) read as CSV with coordinate columns: 1 imported, 0 rejected").wait_for(
+        timeout=60_000)
