@@ -219,7 +219,9 @@ def _context(*stamps: tuple[str, float, int]) -> Context:
         incidents=incidents, countries=countries, airports=load.read_airports(airports_path),
         places=filters.Places(regions, presets), names=names,
         country_options=sorted(in_scope, key=lambda c: names.get(c, c)),
-        first=span.first.date(), last=span.last.date(),
+        # An empty data file (a fresh deployment, everything imported later) still opens.
+        first=span.first.date() if len(incidents) else dt.date.today(),
+        last=span.last.date() if len(incidents) else dt.date.today(),
     )
 
 
