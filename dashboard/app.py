@@ -234,7 +234,7 @@ def _load(cfg: settings.Settings) -> Context:
 
 
 def _show_data_error(exc: DataError) -> None:
-    st.error(f"The incident data could not be loaded: {exc}")
+    st.error(_md(f"The incident data could not be loaded: {exc}"))
     if exc.problems:
         st.code("\n".join(str(p) for p in exc.problems[:200]), language=None)
         if len(exc.problems) > 200:
@@ -523,7 +523,7 @@ def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Sett
                              format_func=str.capitalize)
         packs = briefs.list_packs()
         if ss.get(KEY_BRIEF) and ss[KEY_BRIEF] not in packs:
-            st.error(f"Brief pack {ss[KEY_BRIEF]!r} was not found in {briefs.BRIEFS_DIR}.")
+            st.error(_md(f"Brief pack {ss[KEY_BRIEF]!r} was not found in {briefs.BRIEFS_DIR}."))
             ss[KEY_BRIEF] = None
         st.selectbox("Pack", [None, *packs], key=KEY_BRIEF,
                      format_func=lambda n: "— none —" if n is None else n)
@@ -532,17 +532,17 @@ def _briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Sett
             new.text_input("New pack", key=KEY_NEW_PACK, placeholder="e.g. morning-brief")
             create.button("Create", on_click=_create_pack, use_container_width=True)
         if message := ss.pop(KEY_BRIEF_MSG, None):
-            (st.error if message[0] == "error" else st.success)(message[1])
+            (st.error if message[0] == "error" else st.success)(_md(message[1]))
         pack = _load_pack(ss.get(KEY_BRIEF))
         if pack is None:
             st.button("Present this view", icon=":material/slideshow:", on_click=_present,
                       args=(ctx, None), use_container_width=True)
             return
         for problem in briefs.check_pack(pack, ctx.known()):
-            st.warning(problem)
+            st.warning(_md(problem))
         if cfg.read_only:
             for i, slide in enumerate(pack.slides):
-                st.button(f"{i + 1}. {slide.title}", key=f"show-{slide.id}",
+                st.button(_md(f"{i + 1}. {slide.title}"), key=f"show-{slide.id}",
                           on_click=_go_slide, args=(ctx, pack.name, i + 1),
                           use_container_width=True)
         else:
@@ -825,7 +825,7 @@ def _import_panel(ctx: Context, cfg: settings.Settings) -> None:
         ss[KEY_IMPORT] = None
         return
     if upload.size > _upload_limit_mb() * 1024 * 1024:
-        st.error(f"{upload.name} is {upload.size / 1e6:.1f} MB; the limit is "
+        st.error(f"{_md(upload.name)} is {upload.size / 1e6:.1f} MB; the limit is "
                  f"{_upload_limit_mb()} MB (server.maxUploadSize in .streamlit/config.toml).")
         return
     widget = f"col-{upload.file_id}-"  # the user's column choices for this file
@@ -840,7 +840,7 @@ def _import_panel(ctx: Context, cfg: settings.Settings) -> None:
         result = _run_import(ctx, upload, fmt, columns)
     except DataError as exc:
         ss[KEY_IMPORT] = None
-        st.error(f"Cannot import: {exc}")
+        st.error(_md(f"Cannot import: {exc}"))
         header = importer.header_columns(upload.getvalue(), upload.name)
         if header:  # a table whose coordinate columns were not recognised: let the user say
             _column_choice(widget, header, importer.guess_columns(header), expanded=True)
@@ -854,7 +854,7 @@ def _import_panel(ctx: Context, cfg: settings.Settings) -> None:
     valid.metric("Valid", len(result.features))
     rejected.metric("Rejected", result.rows_rejected)
     for warning in result.warnings:
-        st.info(warning)
+        st.info(_md(warning))
     if result.rejected:
         st.markdown("**Rejected rows**")
         st.dataframe(importer.rejected_frame(result), hide_index=True, use_container_width=True)
@@ -1034,7 +1034,7 @@ def _load_pack(name: str | None) -> briefs.Pack | None:
     try:
         return briefs.load_pack(name)
     except briefs.BriefError as exc:
-        st.error(f"Brief pack {name!r} could not be opened: {exc}")
+        st.error(_md(f"Brief pack {name!r} could not be opened: {exc}"))
         return None
 
 
@@ -1126,7 +1126,7 @@ def _presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpe
             st.markdown(_md(slide.note))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
 
 
 def _md(text: str) -> str:
@@ -1152,13 +1152,13 @@ def _detail_card(ctx: Context, shown: gpd.GeoDataFrame, cfg: settings.Settings) 
         st.markdown("**Sources**")
         for source in row["sources"]:
             st.markdown(f"> “{_md(source['quote'])}”")
-            st.caption(f"{source.get('publisher') or ''} {source['document']}".strip())
+            st.caption(_md(f"{source.get('publisher') or ''} {source['document']}".strip()))
         related = [r for r in row["related_ids"] if r in ctx.incidents.index]
         if related:
             st.markdown("**Related incidents**")
             for rid in related:
-                st.button(f"{TYPE_LABELS[ctx.incidents.loc[rid, 'type']]}: "
-                          f"{ctx.incidents.loc[rid, 'place']} ({rid})",
+                st.button(_md(f"{TYPE_LABELS[ctx.incidents.loc[rid, 'type']]}: "
+                              f"{ctx.incidents.loc[rid, 'place']} ({rid})"),
                           key=f"related-{rid}", on_click=_select, args=(rid, ctx))
         if row["origin"]:
             with st.expander("Original imported fields"):
@@ -1264,7 +1264,7 @@ def _export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpe
         st.radio("Extent", list(EXTENTS), format_func=EXTENTS.get, key=KEY_EXPORT_EXTENT,
                  horizontal=True)
         opts = _snapshot_options(ctx, shown, spec)
-        st.caption(f"The subtitle states the filters: {opts.subtitle}. Data exports hold all "
+        st.caption(f"The subtitle states the filters: {_md(opts.subtitle)}. Data exports hold all "
                    f"{len(shown)} filtered incidents; snapshots show those inside the extent.")
         when = opts.exported_at
         formats = {"png": "PNG", "pdf": "PDF", "html": "HTML map", "geojson": "GeoJSON",
@@ -1317,8 +1317,8 @@ def main() -> None:
         return
 
     st.markdown("### Eastern Flank Incident Map")
-    st.caption(f"{filters.describe(spec, ctx.names)} · {len(shown)} of {len(ctx.incidents)} "
-               f"incidents · data as of {ctx.last:%-d %b %Y}")
+    st.caption(_md(f"{filters.describe(spec, ctx.names)} · {len(shown)} of {len(ctx.incidents)} "
+                   f"incidents · data as of {ctx.last:%-d %b %Y}"))
     if preview is not None:
         st.info(f"Import preview: {int(shown.get('preview', pd.Series(dtype=bool)).sum())} of "
                 f"{len(preview)} unsaved imported rows match the filters and are included in the "
@@ -1330,7 +1330,7 @@ def main() -> None:
         (st.error if message[0] == "error" else st.success)(_md(message[1]))
     _metrics(shown)
     if shown.empty:
-        st.warning(f"No incidents match these filters ({filters.describe(spec, ctx.names)}). "
+        st.warning(f"No incidents match these filters ({_md(filters.describe(spec, ctx.names))}). "
                    "Widen the date range, or clear some filters (Reset all filters in the sidebar).")
 
     map_col, card_col = st.columns([7, 3])

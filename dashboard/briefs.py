@@ -38,6 +38,9 @@ SCHEMA = 1
 BRIEFS_DIR = Path(os.environ.get("EFM_BRIEFS_DIR") or paths.ROOT / "briefs")
 MAX_NAME = 64
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+#: Names Windows reserves for devices (``con.json`` is the console there, whatever the suffix).
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                              *(f"lpt{i}" for i in range(10))})
 #: Web-Mercator latitude limit: Leaflet's map (and its tiles) stop here.
 MAX_MERCATOR_LAT = math.degrees(math.atan(math.sinh(math.pi)))
 TILE = 256
@@ -103,6 +106,9 @@ def safe_name(text: str) -> str:
         raise BriefError(f"pack name {name[:20]!r}... is {len(name)} characters long; "
                          f"at most {MAX_NAME}")
     if _NAME.fullmatch(name):
+        if name in WINDOWS_RESERVED:
+            raise BriefError(f"pack name {text!r} is a reserved device name on Windows "
+                             "(a shared folder may live there); choose another")
         return name
     if "\x00" in name:
         raise BriefError(f"pack name {text!r} contains a NUL character")
@@ -446,9 +452,11 @@ def _notes_figure(slide: Slide, number: int, total: int, pack: Pack, caption: st
     """A page with the slide's title and its speaker note, wrapped to the page."""
     width_in, height_in = export.PAGES[page]
     fig = Figure(figsize=(width_in, height_in), dpi=export.BASE_DPI)
-    fig.text(0.04, 0.95, slide.title, fontsize=26, fontweight="bold", va="top", color="#111")
+    # parse_math=False: a '$' in a title or note is text, never matplotlib mathtext.
+    fig.text(0.04, 0.95, slide.title, fontsize=26, fontweight="bold", va="top", color="#111",
+             parse_math=False)
     fig.text(0.04, 0.875, f"Speaker note · slide {number} of {total} · {pack.title}",
-             fontsize=13, va="top", color="#555")
+             fontsize=13, va="top", color="#555", parse_math=False)
     chars = 95
     paragraphs = slide.note.strip().splitlines() or ["(no speaker note)"]
     lines = [line for para in paragraphs for line in (textwrap.wrap(para, chars) or [""])]
@@ -457,9 +465,11 @@ def _notes_figure(slide: Slide, number: int, total: int, pack: Pack, caption: st
     room = int(26 * 17.0 / size)
     if len(lines) > room:
         lines = [*lines[:room - 1], f"… ({len(lines) - room + 1} more lines in the pack file)"]
-    fig.text(0.04, 0.81, "\n".join(lines), fontsize=size, va="top", color="#111", linespacing=1.35)
+    fig.text(0.04, 0.81, "\n".join(lines), fontsize=size, va="top", color="#111", linespacing=1.35,
+             parse_math=False)
     footer = caption if not ignored else caption + " · ignored in the saved view: " + "; ".join(ignored)
-    fig.text(0.04, 0.03, textwrap.fill(footer, 180), fontsize=10, va="bottom", color="#444")
+    fig.text(0.04, 0.03, textwrap.fill(footer, 180), fontsize=10, va="bottom", color="#444",
+             parse_math=False)
     return fig
 
 

@@ -201,7 +201,8 @@ def snapshot_figure(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
             geo.METRIC_CRS).iloc[0]
         if frame.buffer(-(x1 - x0) * 0.03).contains(here):
             ax.text(here.x, here.y, row.name, ha="center", va="center", fontsize=12,
-                    color="#3d4a57", fontweight="bold", zorder=3, path_effects=_halo())
+                    color="#3d4a57", fontweight="bold", zorder=3, path_effects=_halo(),
+                    parse_math=False)
 
     in_view = incidents[incidents.to_crs(geo.METRIC_CRS).intersects(frame)]
     if airports is not None and len(airports):
@@ -241,11 +242,13 @@ def snapshot_figure(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
                            location="lower right", box_alpha=0.85, font_properties={"size": 11}))
     _north_arrow(ax, bbox)
 
+    # Every text below may hold user or data text: parse_math=False keeps a '$' literal (and
+    # stops matplotlib's mathtext from failing the export on it).
     fig.text(0.015, top - 0.018, opts.title, fontsize=26, fontweight="bold", va="top",
-             color="#111")
+             color="#111", parse_math=False)
     if opts.subtitle:
         fig.text(0.015, top - 0.085, textwrap.fill(opts.subtitle, 150), fontsize=12.5,
-                 va="top", color="#333")
+                 va="top", color="#333", parse_math=False)
     as_of = f"Data as of {opts.data_as_of:%-d %b %Y}" if opts.data_as_of else "Data as of: n/a"
     docs = sorted({s["document"] for sources in in_view["sources"] for s in sources})
     fig.text(0.015, bottom + 0.05, f"{as_of} · Exported {opts.exported_at:%Y-%m-%d %H:%M} UTC "
@@ -253,13 +256,13 @@ def snapshot_figure(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
              fontsize=11, va="bottom", color="#111")
     fig.text(0.015, bottom + 0.012, textwrap.fill(
         ATTRIBUTION + (" · Sources: " + ", ".join(docs) if docs else ""), 190),
-        fontsize=9, va="bottom", color="#444")
+        fontsize=9, va="bottom", color="#444", parse_math=False)
     if opts.banner:
         for y in (1 - band, 0):
             fig.patches.append(Rectangle(
                 (0, y), 1, band, transform=fig.transFigure, color="#1f1f1f", zorder=10))
             fig.text(0.5, y + band / 2, opts.banner, ha="center", va="center", fontsize=14,
-                     fontweight="bold", color="white", zorder=11)
+                     fontweight="bold", color="white", zorder=11, parse_math=False)
     return fig
 
 
@@ -313,7 +316,7 @@ def to_html(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
         f"<div>{htmlmod.escape(subtitle)}</div>"
         f"<div style='color:#555;font-size:12px'>{htmlmod.escape(as_of)}"
         f"{len(incidents)} incidents · {htmlmod.escape(ATTRIBUTION)}</div></div>"))
-    m.get_root().title = title
+    m.get_root().title = htmlmod.escape(title)  # folium puts it in <title> unescaped
     page = m.get_root().render()
     page = page.replace("<head>", f"<head>\n<title>{htmlmod.escape(title)}</title>", 1)
     vendor = paths.STATIC / "vendor"
@@ -391,11 +394,25 @@ def _flat(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
     return out[list(CSV_COLUMNS)].reset_index(drop=True)
 
 
+#: A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value):
+    """A text cell a spreadsheet shows as text: a leading ``'`` defuses a formula."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def to_csv(incidents: gpd.GeoDataFrame) -> bytes:
     """One row per incident: every schema field, lon/lat of a representative point, lists
     joined (sources as ``document: “quote”`` separated by `` | ``, related ids by ``; ``).
-    UTF-8 with a byte-order mark, so spreadsheet programs read accents right."""
-    return _flat(incidents).to_csv(index=False).encode("utf-8-sig")
+    UTF-8 with a byte-order mark, so spreadsheet programs read accents right; a text cell
+    that would start a formula (``=``, ``+``, ``-``, ``@``) gets a leading ``'``."""
+    flat = _flat(incidents)
+    for column in flat.columns:
+        if not pd.api.types.is_numeric_dtype(flat[column]):
+            flat[column] = flat[column].map(_as_text)
+    return flat.to_csv(index=False).encode("utf-8-sig")
 
 
 def to_gpkg(incidents: gpd.GeoDataFrame) -> bytes:
@@ -430,6 +447,17 @@ def render(fmt: str, shown: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 
-def filename(fmt: str, when: dt.datetime, stem: str = "eastern-flank") -> str:
-    """A download name like ``eastern-flank-20251006-1430.png``."""
-    return f"{stem}-{when:%Y%m%d-%H%M}.{fmt}"
+DEFAULT_STEM = "eastern-flank"
+
+
+def filename(fmt: str, when: dt.datetime, stem: str = DEFAULT_STEM) -> str:
+    """A download name like ``eastern-flank-20251006-1430.png``.
+
+    ``stem`` may come from a user (a title): it is reduced to a slug of a-z, 0-9 and ``-``
+    (accents folded, at most 60 characters; the default when nothing is left), so the name
+    can never hold a path, a NUL or a device name, whatever the user typed.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    slug = re.sub(r"[^a-z0-9]+", "-", geo.fold(str(stem)))[:60].strip("-")
+    return f"{slug or DEFAULT_STEM}-{when:%Y%m%d-%H%M}.{fmt}"

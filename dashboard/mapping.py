@@ -11,17 +11,25 @@ popup (folium's GeoJsonTooltip/GeoJsonPopup insert values as HTML).
 from __future__ import annotations
 
 import html
+import json
+import math
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
 from folium import plugins
+from folium.template import Template
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
+from . import aggregate
 from .schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
 
 #: The view the map opens on: Norway/Finland to Bulgaria, Germany to western Russia.
@@ -30,6 +38,7 @@ EASTERN_FLANK_CENTER = (56.5, 23.5)
 ASSET_BASE = "/app/static/vendor"
 LEAFLET_DIR = "leaflet-1.9.4"
 DRAW_DIR = "leaflet-draw-1.0.4"
+CLUSTER_DIR = "leaflet-markercluster-1.5.3"
 
 SEA = "#b9d3e6"
 GROUP_FILL = {
@@ -97,6 +106,7 @@ TYPE_STYLES: dict[str, TypeStyle] = {
 }
 ICON_PX = 22
 LABEL_PANE = "labels"
+LEGEND_MODE_ID = "ef-legend-mode"
 
 
 def symbol_svg(incident_type: str, size: int = ICON_PX) -> str:
@@ -110,6 +120,16 @@ def offline_assets(base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], list[
     """JS and CSS links for folium that point at the app's own static files, not a CDN."""
     js = [("leaflet", f"{base}/{LEAFLET_DIR}/leaflet.js")]
     css = [("leaflet_css", f"{base}/{LEAFLET_DIR}/leaflet.css")]
+    return js, css
+
+
+def cluster_assets(base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Leaflet.markercluster's JS and CSS, from the app's static files. The base map loads
+    them up front: the browser loads scripts only when the map is first mounted, and the
+    incident layer may switch to clusters later without a remount."""
+    js = [("markercluster_js", f"{base}/{CLUSTER_DIR}/leaflet.markercluster.js")]
+    css = [("markercluster_css", f"{base}/{CLUSTER_DIR}/MarkerCluster.css"),
+           ("markercluster_default_css", f"{base}/{CLUSTER_DIR}/MarkerCluster.Default.css")]
     return js, css
 
 
@@ -138,6 +158,15 @@ def _css(theme: Theme) -> str:
   .ef-faded {{ opacity: .3; }}
   div.ef-current svg {{ transform: scale(1.4); filter: drop-shadow(0 0 3px #fff); }}
   div.ef-new {{ border-radius: 50%; box-shadow: 0 0 0 4px #ffd400, 0 0 10px 4px #ffd400; }}
+  div.ef-point {{ background: none; border: none; }}
+  div.ef-cluster {{ background: none; border: none; }}
+  .ef-cluster div {{ width: 100%; height: 100%; border-radius: 50%; display: flex;
+    align-items: center; justify-content: center; box-shadow: 0 1px 4px rgba(0,0,0,.45); }}
+  .ef-cluster span {{ background: rgba(255,255,255,.95); color: #111; border-radius: 10px;
+    padding: 1px 5px; font: 600 12px/1.2 system-ui, sans-serif; }}
+  .ef-legend .ef-mode {{ max-width: 230px; margin-top: 6px; font-size: {max(t.panel_px - 2, 11)}px;
+    display: block; }}
+  .ef-legend .ef-mode:empty {{ display: none; }}
 </style>
 """
 
@@ -158,7 +187,10 @@ def _legend_html(theme: Theme) -> str:
         'stroke="#b30000" stroke-width="2" stroke-dasharray="3 2"/></svg>'
         "<span>Closed airport</span></div>"
     )
+    # The incident layer fills in the "shown as" line (symbols, clusters or density), so
+    # the legend changes with the layer while the base map stays mounted.
     return (f'<div class="ef-legend" id="ef-legend"><h4>Incidents</h4>{rows}'
+            f'<span class="ef-mode" id="{LEGEND_MODE_ID}"></span>'
             f"<h4 style='margin-top:6px'>Map</h4>{areas}{airports}</div>")
 
 
@@ -214,63 +246,172 @@ def build_map(
         ``default``, or a projector theme: ``light`` or ``dark`` (see ``THEMES``).
     """
     style = THEMES[theme]
+    base = _base_data(countries, airports)
     # Start at the target view: a fitBounds jump from folium's default [0, 0] zoom 1 to a
     # fractional zoom leaves Leaflet's SVG renderer clipped (seen in Chromium, Leaflet 1.9.4).
     m = folium.Map(location=EASTERN_FLANK_CENTER, zoom_start=4.5, tiles=None,
                    control_scale=True, zoom_snap=0.25, zoom_delta=0.5,
                    minZoom=3, maxZoom=12)  # maxZoom as a Leaflet option: see TECH_NOTES
     js, css = offline_assets(asset_base)
-    m.default_js, m.default_css = js, css  # new lists: never mutate folium's class lists
+    cjs, ccss = cluster_assets(asset_base)
+    m.default_js, m.default_css = js + cjs, css + ccss  # new lists: never mutate folium's
     m.get_root().header.add_child(folium.Element(_css(style)))
     m.get_root().html.add_child(folium.Element(_legend_html(style)))
 
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)").add_to(m)
     fill_opacity = 0.55 if online_tiles else 1.0
-    folium.GeoJson(
-        countries[["iso_a2", "name", "group", "geometry"]],
-        name="Countries",
-        control=False,
-        style_function=lambda f: {
-            "fillColor": style.fills.get(f["properties"]["group"], style.fills["other"]),
-            "fillOpacity": fill_opacity, "color": style.border,
-            "weight": 0.9 if theme == "default" else 1.4,
-        },
-        highlight_function=None,
-        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
-    ).add_to(m)
+    fills = json.dumps(style.fills)
+    _RawLayer(base.countries, f"""{{
+        style: function (f) {{ var fills = {fills};
+          return {{fillColor: fills[f.properties.group] || fills.other,
+                   fillOpacity: {fill_opacity}, color: "{style.border}",
+                   weight: {0.9 if theme == "default" else 1.4}}}; }},
+        onEachFeature: function (f, layer) {{
+          layer.bindTooltip(f.properties.name, {{sticky: true}}); }}
+    }}""").add_to(m)
 
     wanted = set(labels) if labels is not None else set(
         countries.loc[countries["group"] != "other", "iso_a2"])
     # Country names sit in a pane under the markers so they never hide an incident symbol.
     folium.map.CustomPane(LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
-    label_group = folium.FeatureGroup(name="Country names", control=False)
-    for row in countries[countries["iso_a2"].isin(wanted)].itertuples():
-        folium.Marker(
-            _label_point(row.geometry),
-            icon=folium.DivIcon(html=html.escape(row.name), class_name="ef-map-label",
-                                icon_size=(200, 22), icon_anchor=(100, 11)),
-            interactive=False, pane=LABEL_PANE,
-        ).add_to(label_group)
-    label_group.add_to(m)
+    _Labels([base.label(code) for code in base.codes if code in wanted]).add_to(m)
 
-    if airports is not None and len(airports):
-        folium.GeoJson(
-            airports.assign(_tooltip=[
-                html.escape(f"{a.icao} · {a.name}" + (f" ({a.iata})" if a.iata else ""))
-                for a in airports.itertuples()
-            ])[["_tooltip", "geometry"]],
-            name="Airports",
-            marker=folium.CircleMarker(radius=2.5, fill=True, fill_opacity=0.8, weight=0.5,
-                                       color="#47525e", fill_color="#66717d"),
-            tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
-            show=True,
-        ).add_to(m)
+    if base.airports is not None:
+        _RawLayer(base.airports, """{
+            pointToLayer: function (f, latlng) {
+              return L.circleMarker(latlng, {radius: 2.5, fill: true, fillOpacity: 0.8,
+                weight: 0.5, color: "#47525e", fillColor: "#66717d"}); },
+            onEachFeature: function (f, layer) {
+              layer.bindTooltip(f.properties.t, {sticky: true}); }
+        }""").add_to(m)
 
     if drawing:
         draw_control(asset_base).add_to(m)
     m.fit_bounds(EASTERN_FLANK_BOUNDS)
     return m
+
+
+# --- the base map's data, prepared once per frame -------------------------------------------
+
+#: Decimals kept in the base map's coordinates: 4 is ~10 m, far below a pixel at zoom 12.
+BASE_DECIMALS = 4
+
+
+def _script_json(value) -> str:
+    """JSON safe to put inside a <script> element."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _rounded_geojson(geoms, properties: list[dict]) -> str:
+    rounded = shapely.set_precision(np.asarray(geoms), 10.0 ** -BASE_DECIMALS)
+    features = [f'{{"type":"Feature","properties":{_script_json(p)},"geometry":{g}}}'
+                for p, g in zip(properties, shapely.to_geojson(rounded).tolist(), strict=True)]
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+class _BaseData:
+    """The base map's layers as compact GeoJSON text (coordinates rounded to
+    ``BASE_DECIMALS``) and label points, computed once per (countries, airports) pair."""
+
+    def __init__(self, countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None):
+        self.countries = _rounded_geojson(
+            countries.geometry.values,
+            [{"name": html.escape(n), "group": g}
+             for n, g in zip(countries["name"], countries["group"], strict=True)])
+        self.codes = list(countries["iso_a2"])
+        self._names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
+        self._geoms = dict(zip(countries["iso_a2"], countries.geometry, strict=True))
+        self._labels: dict[str, tuple[float, float, str]] = {}
+        self.airports = None
+        if airports is not None and len(airports):
+            tips = [html.escape(f"{a.icao} · {a.name}" + (f" ({a.iata})" if a.iata else ""))
+                    for a in airports.itertuples()]
+            self.airports = _rounded_geojson(airports.geometry.values, [{"t": t} for t in tips])
+
+    def label(self, code: str) -> tuple[float, float, str]:
+        if code not in self._labels:
+            lat, lon = _label_point(self._geoms[code])
+            self._labels[code] = (round(lat, 4), round(lon, 4), html.escape(self._names[code]))
+        return self._labels[code]
+
+
+_BASE_CACHE: dict[tuple[int, int], tuple[weakref.ref, weakref.ref | None, _BaseData]] = {}
+
+
+def _base_data(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None) -> _BaseData:
+    """The prepared base data for these frames, reused while they live (the app keeps them
+    in a resource cache, read-only): ``build_map`` costs milliseconds after the first call."""
+    key = (id(countries), id(airports))
+    hit = _BASE_CACHE.get(key)
+    if hit and hit[0]() is countries and (hit[1] is None or hit[1]() is airports):
+        return hit[2]
+    data = _BaseData(countries, airports)
+    for dead in [k for k, v in _BASE_CACHE.items() if v[0]() is None]:
+        del _BASE_CACHE[dead]
+    _BASE_CACHE[key] = (weakref.ref(countries),
+                        weakref.ref(airports) if airports is not None else None, data)
+    return data
+
+
+class _Verbatim(Element):
+    """Text placed in the page as it is (branca would parse it as a Jinja template: slow
+    for megabytes of data, and wrong for data that happens to contain ``{{``)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _DataElement(MacroElement):
+    """A MacroElement whose (large) script goes into the page verbatim."""
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Verbatim(script(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class _RawLayer(_DataElement):
+    """An ``L.geoJson`` layer from prepared GeoJSON text and JavaScript options: nothing is
+    serialised again when the map is rendered."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {{ this.options }}
+        ).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: str, options: str):
+        super().__init__()
+        self._name = "RawLayer"
+        self.data, self.options = data, options
+
+
+class _Labels(_DataElement):
+    """Country names as non-interactive text markers in the label pane."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup().addTo({{ this._parent.get_name() }});
+        {{ this.data }}.forEach(function (l) {
+          L.marker([l[0], l[1]], {icon: L.divIcon({html: l[2], className: "ef-map-label",
+            iconSize: [200, 22], iconAnchor: [100, 11]}), interactive: false,
+            pane: "{{ this.pane }}"}).addTo({{ this.get_name() }});
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, labels: list[tuple[float, float, str]]):
+        super().__init__()
+        self._name = "Labels"
+        self.data, self.pane = _script_json(labels), LABEL_PANE
 
 
 def format_dates(date: pd.Timestamp, end_date: pd.Timestamp | None) -> str:
@@ -297,7 +438,15 @@ def clicked_id(tooltip_text: str | None, ids: Iterable[str]) -> str | None:
     if not tooltip_text:
         return None
     candidate = tooltip_text.rsplit(ID_SEPARATOR.strip(), 1)[-1].strip()
-    return candidate if candidate in set(ids) else None
+    # A million ids: an Index answers from its hash table, a Series column-wise; no set
+    # is built per click.
+    if isinstance(ids, pd.Index):
+        known = candidate in ids
+    elif isinstance(ids, pd.Series):
+        known = bool(ids.eq(candidate).any())
+    else:
+        known = candidate in set(ids)
+    return candidate if known else None
 
 
 def popup_html(row: pd.Series) -> str:
@@ -359,11 +508,12 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
                 classes: dict[str, str] | None = None) -> folium.GeoJson:
     css_class = f"ef-incident ef-{incident_type}"
     color = TYPE_STYLES[incident_type].color
+    records = _records(rows)
     data = gpd.GeoDataFrame(
         {
             "id": rows["id"],
-            "_tooltip": [tooltip_html(r) for _, r in rows.iterrows()],
-            "_popup": [popup_html(r) for _, r in rows.iterrows()],
+            "_tooltip": [tooltip_html(r) for r in records],
+            "_popup": [popup_html(r) for r in records],
         },
         geometry=rows.geometry, crs=rows.crs,
     )
@@ -383,6 +533,14 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
         tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
         popup=folium.GeoJsonPopup(["_popup"], labels=False, max_width=360),
     )
+
+
+def _records(rows: pd.DataFrame) -> list[dict]:
+    """Rows as dicts (what tooltip_html/popup_html read), far cheaper than ``iterrows``."""
+    wanted = ["id", "date", "end_date", "type", "place", "region", "country", "icao", "summary",
+              "confidence", "location_precision", "date_precision", "platform", "sources",
+              "notes", *COUNT_FIELDS, "depth_km"]
+    return rows[[c for c in wanted if c in rows.columns]].to_dict("records")
 
 
 def _anchor(offset: tuple[int, int] | None, icon_px: int = ICON_PX) -> list[int]:
@@ -409,23 +567,282 @@ def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | No
             _type_layer(rows, incident_type, offsets, icon_px, classes).add_to(group)
         groups.append(group)
 
-    closed = folium.FeatureGroup(name="Closed airports")
-    icaos = sorted(incidents.loc[incidents["type"] == "airport_closure", "icao"].dropna().unique())
-    if airports is not None and icaos:
-        for a in airports[airports["icao"].isin(icaos)].itertuples():
-            folium.CircleMarker(
-                (a.geometry.y, a.geometry.x), radius=14, color="#b30000", weight=2.5,
-                dash_array="5 4", fill=False, interactive=False,
-            ).add_to(closed)
-            folium.Marker(
-                (a.geometry.y, a.geometry.x),
-                icon=folium.DivIcon(
-                    html=f"<b>{html.escape(a.icao)}</b> closed",
-                    class_name="ef-map-label", icon_size=(110, 14), icon_anchor=(-16, 7)),
-                interactive=False,
-            ).add_to(closed)
-    groups.append(closed)
+    groups.append(closed_airports_layer(incidents, airports))
     return groups
+
+
+def closed_airports_layer(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
+                          bounds: tuple[float, float, float, float] | None = None
+                          ) -> folium.FeatureGroup:
+    """A dashed ring and an "ICAO closed" label at every airport closed in ``incidents``
+    (only those inside ``bounds``, lon/lat, when given)."""
+    closed = folium.FeatureGroup(name="Closed airports")
+    icaos = incidents.loc[incidents["type"] == "airport_closure", "icao"].dropna().unique()
+    if airports is None or not len(icaos):
+        return closed
+    rows = airports[airports["icao"].isin(icaos)]
+    if bounds is not None:
+        rows = rows.cx[bounds[0]:bounds[2], bounds[1]:bounds[3]]
+    rows = rows.sort_values("icao")
+    labelled = len(rows) <= CLOSED_LABELS_MAX
+    if len(rows):
+        _ClosedAirports([[round(g.y, 5), round(g.x, 5),
+                          f"<b>{html.escape(code)}</b> closed" if labelled else ""]
+                         for code, g in zip(rows["icao"], rows.geometry, strict=True)]).add_to(closed)
+    return closed
+
+
+#: Closed airports get an "ICAO closed" label only while there are this few of them (more
+#: labels would cover the map); the rings are always drawn.
+CLOSED_LABELS_MAX = 30
+
+
+class _ClosedAirports(_DataElement):
+    """Rings and labels of closed airports, drawn from one data array."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.data }}.forEach(function (a) {
+          L.circleMarker([a[0], a[1]], {radius: 14, color: "#b30000", weight: 2.5,
+            dashArray: "5 4", fill: false, interactive: false}).addTo({{ this._parent.get_name() }});
+          if (a[2]) {
+            L.marker([a[0], a[1]], {icon: L.divIcon({html: a[2], className: "ef-map-label",
+              iconSize: [110, 14], iconAnchor: [-16, 7]}), interactive: false})
+              .addTo({{ this._parent.get_name() }});
+          }
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: list):
+        super().__init__()
+        self._name = "ClosedAirports"
+        self.data = _script_json(rows)
+
+
+# --- many incidents: clusters and density ----------------------------------------------------
+
+#: Symbols of clustered incidents (small: they are only seen once a cluster splits).
+POINT_PX = 16
+REPRESENTATION_LABELS = {aggregate.SYMBOLS: "Symbols", aggregate.CLUSTERS: "Clusters",
+                         aggregate.DENSITY: "Density"}
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """What ``auto_layers`` drew: the feature groups for ``st_folium(feature_group_to_add=
+    ...)``, the representation chosen, how many incidents are in view, and the legend line
+    (also written into the map's legend) saying how incidents are shown."""
+
+    groups: list[folium.FeatureGroup]
+    representation: str
+    in_view: int
+    legend: str
+
+
+class _ClusterLayer(_DataElement):
+    """Incidents as small type symbols in a Leaflet.markercluster group; each cluster
+    shows its count inside a ring coloured by the share of each type.
+
+    ``data`` rows are ``[lat, lon, type index, id]``; a marker's tooltip is "Type · id",
+    so a click selects the incident like a click on a full symbol (see ``clicked_id``).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var data = {{ this.data }}, types = {{ this.types }};
+          var icons = types.map(function (t) {
+            return L.divIcon({html: t[1], className: "ef-point", iconSize: [{{ this.px }}, {{ this.px }}],
+                              iconAnchor: [{{ this.px // 2 }}, {{ this.px // 2 }}]}); });
+          // window.efLoading counts cluster layers still being built (chunked loading).
+          var pending = data.length > 0;
+          if (pending) { window.efLoading = (window.efLoading || 0) + 1; }
+          var group = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
+            maxClusterRadius: 60, spiderfyOnMaxZoom: true,
+            chunkProgress: function (done, total) {
+              if (pending && done >= total) { pending = false; window.efLoading -= 1; } },
+            iconCreateFunction: function (cluster) {
+              var children = cluster.getAllChildMarkers(), n = children.length;
+              var per = types.map(function () { return 0; });
+              for (var i = 0; i < n; i++) { per[children[i].options.efType] += 1; }
+              var stops = [], done = 0;
+              for (var t = 0; t < per.length; t++) {
+                if (!per[t]) { continue; }
+                stops.push(types[t][2] + " " + (done / n * 360) + "deg " +
+                           ((done + per[t]) / n * 360) + "deg");
+                done += per[t];
+              }
+              var size = n < 100 ? 36 : n < 1000 ? 44 : n < 10000 ? 52 : 60;
+              return L.divIcon({className: "ef-cluster", iconSize: [size, size],
+                html: '<div style="background: conic-gradient(' + stops.join(", ") + ')"><span>' +
+                      n.toLocaleString("en") + "</span></div>"});
+            }});
+          var markers = new Array(data.length);
+          for (var i = 0; i < data.length; i++) {
+            var d = data[i];
+            markers[i] = L.marker([d[0], d[1]], {icon: icons[d[2]], efType: d[2]})
+              .bindTooltip(types[d[2]][0] + " · " + d[3]);
+          }
+          group.addLayers(markers);
+          {{ this._parent.get_name() }}.addLayer(group);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: list, px: int = POINT_PX):
+        super().__init__()
+        self._name = "ClusterLayer"
+        self.data, self.px = _script_json(rows), px
+        self.types = _script_json([[TYPE_LABELS[t], symbol_svg(t, px), TYPE_STYLES[t].color]
+                                   for t in INCIDENT_TYPES])
+
+
+class _DensityLayer(_DataElement):
+    """One circle per grid cell for one incident type: area proportional to the count, a
+    tooltip with the count; a click zooms in two levels on that cell."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var cells = {{ this.data }}, most = {{ this.most }}, label = {{ this.label }};
+          cells.forEach(function (c) {
+            L.circleMarker([c[0], c[1]], {radius: Math.max(3, {{ this.radius }} * Math.sqrt(c[2] / most)),
+              color: "#1a1a1a", weight: 1, fillColor: "{{ this.color }}", fillOpacity: 0.8,
+              className: "ef-density"})
+              .bindTooltip(label + ": " + c[2].toLocaleString("en") +
+                           (c[2] === 1 ? " incident" : " incidents"))
+              .on("click", function (e) { var map = e.target._map;
+                map.setView(e.latlng, Math.min(map.getZoom() + 2, map.getMaxZoom())); })
+              .addTo({{ this._parent.get_name() }});
+          });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, cells: list, incident_type: str, most: int, radius: float):
+        super().__init__()
+        self._name = "DensityLayer"
+        self.data, self.most, self.radius = _script_json(cells), max(int(most), 1), radius
+        self.label, self.color = _script_json(TYPE_LABELS[incident_type]), TYPE_STYLES[incident_type].color
+
+
+class _LegendNote(_DataElement):
+    """Writes the "shown as" line into the base map's legend (which stays mounted)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () { var el = document.getElementById("{{ this.target }}");
+          if (el) { el.textContent = {{ this.text }}; } })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "LegendNote"
+        self.text, self.target = _script_json(text), LEGEND_MODE_ID
+
+
+# Where each type's circle sits inside a density cell (fractions of the cell), so the five
+# types of one cell do not hide each other.
+_SLOTS = {t: (0.22 * math.cos(math.radians(90 + 72 * k)), 0.22 * math.sin(math.radians(90 + 72 * k)))
+          for k, t in enumerate(INCIDENT_TYPES)}
+
+
+def _note(representation: str, count: int, cell_km: float | None = None) -> str:
+    if representation == aggregate.SYMBOLS:
+        return f"Shown as symbols: {count:,} incident{'s' if count != 1 else ''} in view."
+    if representation == aggregate.CLUSTERS:
+        return (f"Shown as clusters: {count:,} incidents in view. A number counts incidents, "
+                f"its ring shows the types. Zoom in or filter to {aggregate.SYMBOLS_MAX:,} or "
+                "fewer for symbols.")
+    return (f"Shown as density: {count:,} incidents in view, counted per ~{cell_km:,.0f} km cell "
+            "and type (circle area ~ count). Zoom in or filter to "
+            f"{aggregate.CLUSTERS_MAX:,} or fewer for clusters.")
+
+
+def view_of(returned: dict | None) -> tuple[aggregate.Bounds | None, float | None]:
+    """The view in what ``st_folium`` returned: lon/lat bounds ``(minlon, minlat, maxlon,
+    maxlat)`` and zoom, each None when the browser has not reported it yet."""
+    returned = returned or {}
+    bounds = returned.get("bounds") or {}
+    south_west, north_east = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+    corners = (south_west.get("lng"), south_west.get("lat"), north_east.get("lng"),
+               north_east.get("lat"))
+    box = None
+    if None not in corners:
+        box = (max(corners[0], -180.0), max(corners[1], -90.0), min(corners[2], 180.0),
+               min(corners[3], 90.0))
+    zoom = returned.get("zoom")
+    return box, float(zoom) if isinstance(zoom, int | float) else None
+
+
+def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None, *,
+                bounds: aggregate.Bounds | None = None, zoom: float | None = None,
+                theme: str = "default", classes: dict[str, str] | None = None) -> MapLayers:
+    """The incident layers for the map's current view, drawn the way their number allows.
+
+    Counts the incidents whose anchor point is inside ``bounds`` (lon/lat ``(minlon, minlat,
+    maxlon, maxlat)``, the map's view; None for all) and picks the representation with
+    ``aggregate.choose``: symbols (the same layers as ``incident_layers``), clusters, or a
+    server-side density grid per type. Only incidents in and around the view are sent when
+    all of them would be too many. Tracks and areas are simplified to ``zoom``'s pixel size.
+    The closed-airport rings are always drawn; a last, uncontrolled group writes the
+    legend's "shown as" line.
+    """
+    total = len(incidents)
+    x, y = aggregate.incident_anchors(incidents) if total else (np.empty(0), np.empty(0))
+    inside = aggregate.in_view(x, y, bounds)
+    count = int(inside.sum())
+    representation = aggregate.choose(count)
+    limit = {aggregate.SYMBOLS: aggregate.SYMBOLS_MAX,
+             aggregate.CLUSTERS: aggregate.CLUSTERS_MAX}.get(representation)
+    if limit is not None and total > limit and bounds is not None:
+        near = aggregate.in_view(x, y, aggregate.padded(bounds))
+        keep = near if near.sum() <= limit else inside
+    else:
+        keep = np.ones(total, bool)
+    cell_km = None
+    if representation == aggregate.SYMBOLS:
+        shown = incidents[keep] if not keep.all() else incidents
+        if zoom is not None and len(shown):
+            shown = shown.set_geometry(aggregate.simplify(shown.geometry.values, zoom),
+                                       crs=shown.crs)
+        groups = incident_layers(shown, None, theme=theme, classes=classes)[:-1]
+    elif representation == aggregate.CLUSTERS:
+        group = folium.FeatureGroup(name="Incidents (clustered)")
+        codes = aggregate.type_codes(incidents["type"])[keep]
+        rows = [[round(float(b), 4), round(float(a), 4), int(c), i] for a, b, c, i in zip(
+            x[keep], y[keep], codes, incidents["id"].to_numpy()[keep], strict=True)]
+        _ClusterLayer(rows).add_to(group)
+        groups = [group]
+    else:
+        view = aggregate.padded(bounds) if bounds is not None else None
+        near = aggregate.in_view(x, y, view)
+        mid_lat = (view[1] + view[3]) / 2 if view else float(np.nanmean(y))
+        width, height = aggregate.cell_degrees(zoom if zoom is not None else 4.5, mid_lat)
+        cell_km = width * 111.32 * math.cos(math.radians(mid_lat))
+        counted = aggregate.grid(x[near], y[near], aggregate.type_codes(incidents["type"])[near],
+                                 width, height)
+        cells = counted.cells
+        most = int(cells["count"].max()) if len(cells) else 1
+        groups = []
+        for incident_type in INCIDENT_TYPES:
+            group = folium.FeatureGroup(name=f"{TYPE_LABELS[incident_type]} (density)")
+            mine = cells[cells["type"] == incident_type]
+            if len(mine):
+                dx, dy = _SLOTS[incident_type]
+                data = [[round(lat + dy * height, 4), round(lon + dx * width, 4), int(n)]
+                        for lon, lat, n in zip(mine["lon"], mine["lat"], mine["count"], strict=True)]
+                _DensityLayer(data, incident_type, most, aggregate.CELL_PX * 0.4).add_to(group)
+            groups.append(group)
+    groups.append(closed_airports_layer(
+        incidents, airports, aggregate.padded(bounds) if bounds is not None else None))
+    legend = _note(representation, count, cell_km)
+    note = folium.FeatureGroup(name="Representation", control=False)
+    _LegendNote(legend).add_to(note)
+    groups.append(note)
+    return MapLayers(groups, representation, count, legend)
 
 
 def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,

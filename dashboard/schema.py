@@ -7,9 +7,11 @@ wrong>``, so a curator can fix a file in one pass instead of one traceback at a 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
 import shapely
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -44,6 +46,8 @@ TYPE_LABELS: dict[str, str] = {
 COUNT_FIELDS: tuple[str, ...] = ("drones", "aircraft", "missiles", "killed", "injured")
 GEOMETRY_TYPES: tuple[str, ...] = ("Point", "LineString", "Polygon")
 MAX_QUOTE_WORDS = 30
+#: Largest count accepted: far above any real incident, and safe for 64-bit integer columns.
+MAX_COUNT = 1_000_000_000
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
@@ -65,9 +69,24 @@ def _short_quote(value: str) -> str:
     return value
 
 
+def http_url(value: str) -> str:
+    """Accept only an absolute ``http://`` or ``https://`` link: anything else (``javascript:``,
+    ``data:``, ``file:``, a bare path) must never become a link on a shared screen."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"{value[:80]!r} is not a link: it contains spaces or control characters")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value[:80]!r} is not an http(s) link (only http:// and https:// "
+                         "links are allowed)")
+    return value
+
+
 IsoDate = Annotated[str, AfterValidator(iso_date)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Count = Annotated[int, Field(ge=0, strict=True)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
 
 
 class Source(BaseModel):
@@ -78,7 +97,7 @@ class Source(BaseModel):
     document: NonEmpty
     quote: Annotated[NonEmpty, AfterValidator(_short_quote)]
     publisher: str | None = None
-    url: str | None = None
+    url: Annotated[str, AfterValidator(http_url)] | None = None
 
 
 class IncidentProperties(BaseModel):
@@ -146,6 +165,12 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "properties"
 
 
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to 80 characters: a message must stay one readable line."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
 def _pydantic_message(err: dict[str, Any]) -> str:
     msg = err["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
     msg = msg.replace(" after validation", "")
@@ -154,14 +179,14 @@ def _pydantic_message(err: dict[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         return "is not a known field"
     if err["type"] == "literal_error":
-        return f"{err['input']!r} is not allowed; {msg}"
+        return f"{_short(err['input'])} is not allowed; {msg}"
     if err["type"] == "string_pattern_mismatch" and err["loc"] == ("id",):
-        return f"{err['input']!r} is not a lowercase slug (letters, digits and hyphens)"
+        return f"{_short(err['input'])} is not a lowercase slug (letters, digits and hyphens)"
     if err["type"] == "string_pattern_mismatch" and err["loc"] == ("country",):
-        return f"{err['input']!r} is not an ISO 3166-1 alpha-2 code (two capital letters)"
+        return f"{_short(err['input'])} is not an ISO 3166-1 alpha-2 code (two capital letters)"
     if err["type"] == "string_pattern_mismatch" and err["loc"] == ("icao",):
-        return f"{err['input']!r} is not a four-character ICAO code"
-    return f"{msg} (got {err['input']!r})" if "input" in err and err["type"] != "value_error" else msg
+        return f"{_short(err['input'])} is not a four-character ICAO code"
+    return f"{msg} (got {_short(err['input'])})" if "input" in err and err["type"] != "value_error" else msg
 
 
 def feature_label(feature: Any, index: int) -> str:
@@ -169,8 +194,44 @@ def feature_label(feature: Any, index: int) -> str:
     if isinstance(feature, dict):
         props = feature.get("properties")
         if isinstance(props, dict) and isinstance(props.get("id"), str) and props["id"]:
-            return props["id"]
+            label = props["id"]
+            return label if len(label) <= 80 else label[:79] + "…"
     return f"feature #{index + 1}"
+
+
+def _position_problem(position: Any) -> str | None:
+    if (not isinstance(position, list) or not 2 <= len(position) <= 3
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position)):
+        return f"coordinates are malformed: a position must be [lon, lat] numbers, got {_short(position)}"
+    if not all(math.isfinite(v) for v in position):
+        return f"coordinates are malformed: positions must be finite numbers, got {_short(position)}"
+    return None
+
+
+def _coordinates_problem(kind: str, coords: Any) -> str | None:
+    """What is wrong with the shape of a Point, LineString or Polygon's ``coordinates``
+    (RFC 7946), before shapely sees them: shapely would silently close an open ring."""
+    if kind == "Point":
+        return _position_problem(coords)
+    if not isinstance(coords, list):
+        return f"coordinates are malformed: expected a list, got {_short(coords)}"
+    rings = [coords] if kind == "LineString" else coords
+    for number, ring in enumerate(rings, 1):
+        if not isinstance(ring, list):
+            return (f"coordinates are malformed: polygon ring {number} must be a list of "
+                    f"positions, got {_short(ring)}")
+        for position in ring:
+            if problem := _position_problem(position):
+                return problem
+        if kind == "LineString":
+            if len(ring) < 2:
+                return f"coordinates are malformed: a LineString needs at least 2 positions, got {len(ring)}"
+        elif len(ring) < 4:
+            return f"polygon ring {number} has {len(ring)} positions; a closed ring needs at least 4"
+        elif ring[0] != ring[-1]:
+            return (f"polygon ring {number} is not closed: its first position {ring[0]} differs "
+                    f"from its last {ring[-1]}")
+    return None
 
 
 def _check_geometry(geometry: Any) -> list[tuple[str, str]]:
@@ -179,19 +240,28 @@ def _check_geometry(geometry: Any) -> list[tuple[str, str]]:
         return [("geometry", "is missing (null)")]
     if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
         got = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
-        return [("geometry", f"type {got!r} is not one of {', '.join(GEOMETRY_TYPES)}")]
+        return [("geometry", f"type {_short(got)} is not one of {', '.join(GEOMETRY_TYPES)}")]
+    coords = geometry.get("coordinates")
+    if coords is None:
+        return [("geometry", "coordinates are missing")]
+    if coords == []:
+        return [("geometry", "has no coordinates")]
+    if problem := _coordinates_problem(geometry["type"], coords):
+        return [("geometry", problem)]
     try:
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        return [("geometry", f"coordinates are malformed ({exc})")]
+        return [("geometry", f"coordinates are malformed ({str(exc).strip()})")]
     if geom.is_empty:
         return [("geometry", "has no coordinates")]
     if shapely.has_z(geom):
         return [("geometry", "has 3-D coordinates; only [lon, lat] is allowed")]
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180) or not (-90 <= miny <= maxy <= 90):
+        swapped = -180 <= miny <= maxy <= 180 and -90 <= minx <= maxx <= 90
         return [("geometry", f"coordinates out of range (lon -180..180, lat -90..90): "
-                             f"bounds {geom.bounds}")]
+                             f"bounds {geom.bounds}" + ("; they look like [lat, lon], but GeoJSON "
+                                                        "order is [lon, lat]" if swapped else ""))]
     if not geom.is_valid:
         return [("geometry", f"is not valid: {shapely.is_valid_reason(geom)}")]
     return []
@@ -241,8 +311,12 @@ def validate_feature(feature: Any, index: int = 0) -> list[Problem]:
 def validate_collection(data: Any) -> list[Problem]:
     """Validate a parsed FeatureCollection: every feature, unique ids, known related ids."""
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        if isinstance(data, dict) and "type" not in data:
+            keys = ", ".join(repr(k) for k in list(data)[:5])
+            return [Problem("file", "type", "expected a GeoJSON FeatureCollection, got an object "
+                                            f"without 'type' (keys: {keys or 'none'})")]
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
-        return [Problem("file", "type", f"expected a GeoJSON FeatureCollection, got {got!r}")]
+        return [Problem("file", "type", f"expected a GeoJSON FeatureCollection, got {_short(got)}")]
     features = data.get("features")
     if not isinstance(features, list):
         return [Problem("file", "features", "is missing or not a list")]
@@ -260,6 +334,7 @@ def validate_collection(data: Any) -> list[Problem]:
         props = feature.get("properties") if isinstance(feature, dict) else None
         related = props.get("related_ids") if isinstance(props, dict) else None
         for rid in related if isinstance(related, list) else []:
-            if rid not in seen:
+            # Non-text ids are reported by the field validation already (and are unhashable).
+            if isinstance(rid, str) and rid not in seen:
                 problems.append(Problem(label, "related_ids", f"{rid!r} is not an incident id"))
     return problems

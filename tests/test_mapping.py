@@ -40,15 +40,20 @@ def asset_links(m: folium.Map) -> list[str]:
 def test_assets_are_local(countries, airports, tiny):
     m = mapping.standalone_map(countries, airports, tiny)
     links = asset_links(m)
+    # Leaflet, then Leaflet.markercluster: loaded with the base map, since the incident
+    # layer may switch to clusters later without the map being mounted again.
     assert links == ["/app/static/vendor/leaflet-1.9.4/leaflet.js",
-                     "/app/static/vendor/leaflet-1.9.4/leaflet.css"]
+                     "/app/static/vendor/leaflet-markercluster-1.5.3/leaflet.markercluster.js",
+                     "/app/static/vendor/leaflet-1.9.4/leaflet.css",
+                     "/app/static/vendor/leaflet-markercluster-1.5.3/MarkerCluster.css",
+                     "/app/static/vendor/leaflet-markercluster-1.5.3/MarkerCluster.Default.css"]
     assert not any(link.startswith("http") for link in links)
     # folium's own class lists are untouched (we assign new lists per map).
     assert folium.Map.default_js[0][1].startswith("https://")
 
 
 def test_vendored_files_exist():
-    for _, url in sum(mapping.offline_assets(), []):
+    for _, url in sum(mapping.offline_assets(), []) + sum(mapping.cluster_assets(), []):
         path = paths.STATIC / url.removeprefix("/app/static/")
         assert path.is_file(), path
 
@@ -191,3 +196,30 @@ def test_per_incident_classes_reach_the_style(tiny):
     html = folium.Map().add_child(mapping.incident_layers(tiny, classes=classes)[0]).get_root().render()
     assert '"className": "ef-incident ef-airspace_incursion ef-current ef-new"' in html
     assert '"className": "ef-incident ef-airspace_incursion ef-faded"' in html
+
+
+def test_base_map_data_is_prepared_once(countries, airports):
+    """Repeated builds reuse the prepared GeoJSON text: the map costs milliseconds per rerun
+    and renders the same script every time (so streamlit-folium never remounts it)."""
+    first = mapping.build_map(countries, airports).get_root().render()
+    assert mapping._base_data(countries, airports) is mapping._base_data(countries, airports)
+    again = mapping.build_map(countries, airports).get_root().render()
+    strip = re.compile(r"_[0-9a-f]{32}")
+    assert strip.sub("", first) == strip.sub("", again)
+    other = countries.copy()
+    assert mapping._base_data(other, airports) is not mapping._base_data(countries, airports)
+
+
+def test_base_map_keeps_names_tooltips_and_groups(countries, airports):
+    html = mapping.build_map(countries, airports).get_root().render()
+    assert '"name":"Poland","group":"nato"' in html
+    assert "Warsaw Chopin Airport (WAW)" in html
+    assert html.count("ef-map-label") >= 2  # the label class, styled for both themes
+    assert 'id="ef-legend-mode"' in html
+
+
+def test_data_text_cannot_break_out_of_the_script(countries):
+    hostile = countries.assign(name=["</script><script>alert(1)</script>", "{{ 7 * 7 }}"])
+    html = mapping.build_map(hostile).get_root().render()
+    assert "<script>alert(1)" not in html and "</script><script>alert" not in html
+    assert "{{ 7 * 7 }}" in html  # passed through verbatim, never evaluated as a template
