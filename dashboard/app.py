@@ -196,14 +196,8 @@ class Context:
         )
 
 
-def _stamp(path: Path) -> tuple[str, float, int]:
-    """Cache key for a file: path, mtime and size, so an edited file is re-read."""
-    stat = path.stat()
-    return str(path), stat.st_mtime, stat.st_size
-
-
 @st.cache_resource(show_spinner=False)
-def _context(*stamps: tuple[str, float, int]) -> Context:
+def _context(*stamps: tuple[str, int, int]) -> Context:
     incidents_path, countries_path, airports_path, regions_path, presets_path = (
         Path(s[0]) for s in stamps)
     countries = load.read_countries(countries_path)
@@ -230,7 +224,7 @@ def _load(cfg: settings.Settings) -> Context:
     for path in files:
         if not path.exists():
             raise DataError(f"{path}: file not found")
-    return _context(*(_stamp(p) for p in files))
+    return _context(*(load.stamp(p) for p in files))
 
 
 def _show_data_error(exc: DataError) -> None:
@@ -907,7 +901,7 @@ def _handle_map_output(out: dict, ctx: Context) -> None:
     tip = out.get("last_object_clicked_tooltip")
     if tip and tip != ss.get(KEY_LAST_CLICK):
         ss[KEY_LAST_CLICK] = tip
-        clicked = mapping.clicked_id(tip, ctx.incidents["id"])
+        clicked = mapping.clicked_id(tip, ctx.incidents.index)
         if clicked and clicked != ss.get(KEY_SELECTED):
             _select(clicked, ctx, center=False)
             st.rerun()
@@ -993,12 +987,21 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
     goto = ss.get(KEY_GOTO)
     # Clicks on empty map place a new incident: only where incidents can be added.
     editable = not present and _editable(settings.load_settings())
+    map_key = f"map-{ss[KEY_MAP_NONCE]}-{theme}"
+    # The view the browser reported (st_folium's on_change stores it under the key before
+    # this rerun): count the incidents in view and pick symbols, clusters or density.
+    bounds, zoom = mapping.view_of(ss.get(map_key))
+    if bounds is None:
+        bounds = ss.get(KEY_BOUNDS)
+    if zoom is None and ss.get(KEY_VIEW):
+        zoom = ss[KEY_VIEW][2]
+    layers = mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
+                                 classes=classes)
     out = st_folium(
         mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
                           theme=theme),
-        key=f"map-{ss[KEY_MAP_NONCE]}-{theme}",
-        feature_group_to_add=[*mapping.incident_layers(shown, ctx.airports, theme=theme,
-                                                       classes=classes),
+        key=map_key,
+        feature_group_to_add=[*layers.groups,
                               mapping.area_layer(geo.parse_area(spec.area) if spec.area else None),
                               mapping.highlight_layer(row)],
         layer_control=folium.LayerControl(collapsed=True),
@@ -1011,6 +1014,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
     )
     _handle_map_output(out or {}, ctx)
     if not present:
+        st.caption(_md(layers.legend))
         params = {**share, **urlstate.encode(filters.FilterSpec(), _current_view())}
         with st.popover("Link to this view", icon=":material/link:"):
             st.caption("Opens exactly these filters and this map view. Copy it with the icon.")
@@ -1184,7 +1188,10 @@ def _detail_card(ctx: Context, shown: gpd.GeoDataFrame, cfg: settings.Settings) 
 
 
 def _table(ctx: Context, shown: gpd.GeoDataFrame) -> None:
-    frame = stats.table(shown)
+    frame = stats.table(shown, limit=stats.TABLE_LIMIT)
+    if len(shown) > len(frame):
+        st.caption(f"The {len(frame):,} newest of {len(shown):,} incidents; every one is in the "
+                   "counts, charts and exports.")
     st.session_state[KEY_TABLE_IDS] = list(frame["id"])
     frame["type"] = frame["type"].map(TYPE_LABELS)
     st.dataframe(
