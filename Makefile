@@ -43,6 +43,8 @@ validate: $(VENV)/.run
 bench: $(VENV)/.test
 	$(PY) bench/bench_map.py
 	$(PY) bench/bench_export.py
+	$(PY) bench/bench_import.py
+	$(PY) bench/run.py --n 1000,10000 --naive-max 10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
