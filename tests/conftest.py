@@ -70,3 +70,16 @@ def tiny():
                      date="2024-08-06", end_date="2024-08-08", date_precision="range",
                      place="Kursk Oblast", drones=4),
     ))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium (skipped with a reason when missing, except under CI=true)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS, chromium_path
+    executable = chromium_path()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -6,20 +6,10 @@ from __future__ import annotations
 import pytest
 
 from dashboard import load, paths
-from tests.browser import CHROMIUM_ARGS, MAP_FRAME, block_outside, chromium_path, running_app
+from tests.browser import MAP_FRAME, block_outside, running_app
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = paths.ROOT / "tests" / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from dashboard import paths, store
-from tests.browser import CHROMIUM_ARGS, MAP_FRAME, block_outside, chromium_path, running_app
+from tests.browser import MAP_FRAME, block_outside, running_app
 
 pytestmark = pytest.mark.browser
 ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
@@ -23,20 +23,17 @@ def data(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(data):
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
+def page(data, browser):
     env = {"EFM_DATA": str(data), "EFM_BRIEFS_DIR": str(data.parent / "briefs"),
            "EFM_READ_ONLY": "0"}
-    with running_app(env=env) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with running_app(env=env) as url:
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         block_outside(context, [])
         page = context.new_page()
         page.goto(url, wait_until="domcontentloaded")
         page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
         yield page
-        browser.close()
+        context.close()
 
 
 def marker_count(page) -> int:

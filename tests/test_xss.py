@@ -209,17 +209,6 @@ browser_only = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from tests.browser import CHROMIUM_ARGS, chromium_path
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def hostile_app(hostile_file, tmp_path_factory):
     from tests.browser import running_app
     folder = tmp_path_factory.mktemp("briefs")
