@@ -208,6 +208,17 @@ def test_brief_pdf_notes_show_the_characters_literally(incidents, countries):
 browser_only = pytest.mark.browser
 
 
+def open_popup_with(root, text: str):
+    """Click the map's symbols in turn until a popup shows ``text``; return the popup."""
+    popup = root.locator(".leaflet-popup-content")
+    for i in range(root.locator(".ef-incident").count()):
+        root.locator(".ef-incident").nth(i).click(force=True)
+        popup.wait_for(state="visible", timeout=10_000)
+        if text in popup.inner_text():
+            break
+    return popup
+
+
 @pytest.fixture(scope="module")
 def hostile_app(hostile_file, tmp_path_factory):
     from tests.browser import running_app
@@ -292,12 +303,7 @@ def test_card_tooltip_and_popup_show_hostile_text_literally(watched, hostile_app
         frame.locator(".ef-incident").nth(i).hover(force=True)
     expect_text(frame.locator(".leaflet-tooltip").last, "xss-")
     page.mouse.move(5, 5)
-    popup = frame.locator(".leaflet-popup-content")
-    for i in range(frame.locator(".ef-incident").count()):
-        frame.locator(".ef-incident").nth(i).click(force=True)
-        popup.wait_for(state="visible", timeout=10_000)
-        if PLACE in popup.inner_text():
-            break
+    popup = open_popup_with(frame, PLACE)
     for text in (SUMMARY, PLACE, QUOTE, NOTES):
         expect_text(popup, text)
     page.wait_for_timeout(1000)  # give any injected handler the time to fire
@@ -342,12 +348,7 @@ def test_exported_html_runs_nothing_in_a_browser(watched, incidents, countries, 
     page.locator(".leaflet-container").wait_for(state="visible", timeout=30_000)
     expect_text(page.locator("body"), f"matching “{SUMMARY}”")
     assert page.title() == PLACE
-    popup = page.locator(".leaflet-popup-content")
-    for i in range(page.locator(".ef-incident").count()):
-        page.locator(".ef-incident").nth(i).click(force=True)
-        popup.wait_for(state="visible", timeout=10_000)
-        if PLACE in popup.inner_text():
-            break
+    popup = open_popup_with(page, PLACE)
     expect_text(popup, SUMMARY)
     expect_text(popup, PLACE)
     page.wait_for_timeout(500)
