@@ -1311,6 +1311,7 @@ def main() -> None:
 
     _read_link_once(ctx)
     spec, tiles = _sidebar(ctx)
+    saved = ctx  # the data on disk: imports check their ids against this, not the preview
     preview = _preview_frame(ctx)
     if preview is not None:  # unsaved imported rows, shown and filtered like the rest
         ctx = replace(ctx, incidents=pd.concat([ctx.incidents.assign(preview=False), preview]))
@@ -1358,7 +1359,7 @@ def main() -> None:
     with export_tab:
         _export_panel(ctx, shown, spec)
     with import_tab:
-        _import_panel(ctx, cfg)
+        _import_panel(saved, cfg)
     _dialogs(ctx, cfg)
     st.caption("Basemap: Natural Earth (public domain), internationally recognised borders. "
                "Airports: airportsdata (MIT). Every incident cites its source document and a "
