@@ -14,7 +14,7 @@ from ``geodata/countries.geojson`` (point in polygon), closures sit on real airp
 ``geodata/airports.geojson``.
 
 Writers: ``write_geojson`` (streamed, one feature per line) and ``write_geoparquet`` (via
-``dashboard.load.write_geoparquet``). ``synthetic(n, seed)`` keeps the old FeatureCollection
+``dashboard.geoparquet.write_geoparquet``). ``synthetic(n, seed)`` keeps the old FeatureCollection
 interface for ``bench_map.py`` and ``bench_export.py``.
 
 Run ``python bench/synthetic.py 100000 --out /tmp/bench`` to write both files.
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard import load
+from dashboard import geoparquet, load
 from dashboard.schema import FIELDS, INCIDENT_TYPES, TYPE_LABELS
 
 WGS84 = "EPSG:4326"
@@ -335,7 +335,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path) -> Path:
 
 def write_geoparquet(frame: gpd.GeoDataFrame, path: str | Path) -> Path:
     """Write GeoParquet in the layout ``dashboard.load.read_incidents`` reads."""
-    return load.write_geoparquet(frame, path)
+    return geoparquet.write_geoparquet(frame, path)
 
 
 def synthetic(n: int, seed: int = 1) -> dict:

@@ -1,4 +1,11 @@
-"""Every read of incident and geodata files. All frames come back in EPSG:4326."""
+"""Every read of plain incident and geodata files. All frames come back in EPSG:4326.
+
+This module owns size-limited byte reads, JSON parsing with its checks (encodings, huge
+numbers, lone surrogates), the incident frame's layout (``incidents_frame``,
+``normalise_frame``), ``read_incidents`` (GeoJSON here; GeoParquet in ``geoparquet``), the
+base layers (countries, regions, airports, presets) and cache keys (``stamp``). Large GeoJSON
+files are screened column-wise by ``columnar``.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +21,17 @@ import pandas as pd
 import shapely
 
 from . import paths
+from .columnar import collection_problems
 from .filters import Preset
-from .schema import COUNT_FIELDS, FIELDS, OPTIONAL_FIELDS, DataError, Problem, validate_collection
+from .schema import (
+    COUNT_FIELDS,
+    FIELDS,
+    NULLABLE_TEXT_FIELDS,
+    OPTIONAL_FIELDS,
+    TEXT_FIELDS,
+    DataError,
+    validate_collection,
+)
 
 WGS84 = "EPSG:4326"
 
@@ -154,6 +170,8 @@ def read_incidents(path: str | Path = paths.INCIDENTS) -> gpd.GeoDataFrame:
     ``DataError`` listing every problem. Large GeoJSON files are validated column-wise
     (``FAST_VALIDATION_MIN``), with the same messages."""
     if Path(path).suffix.lower() in PARQUET_SUFFIXES:
+        from .geoparquet import read_geoparquet  # not at the top: geoparquet imports this module
+
         return read_geoparquet(path)
     data = parse_json(read_bytes(path, INCIDENTS_MAX_BYTES), path)
     features = data.get("features") if isinstance(data, dict) else None
@@ -211,7 +229,7 @@ def read_presets(path: Path = paths.PRESETS) -> dict[str, Preset]:
     return presets
 
 
-# --- large files: GeoParquet, columnar validation, cache keys ------------------------------
+# --- large files: limits, column-wise GeoJSON, cache keys -----------------------------------
 
 #: The incident file may be ACLED-sized (a million GeoJSON features is ~700 MB), so it gets
 #: its own, larger limit than ``MAX_BYTES``; prefer GeoParquet for such data (5x smaller,
@@ -224,16 +242,6 @@ PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 #: record gets the exact per-feature messages. Below it, every feature goes through pydantic.
 FAST_VALIDATION_MIN = 5_000
 
-_STRING_FIELDS = ("id", "type", "date", "date_precision", "country", "place",
-                  "location_precision", "platform", "summary", "confidence")
-_NULLABLE_STRINGS = ("region", "icao", "notes", "retraction_reason")
-_ENUMS = {"type": "INCIDENT_TYPES", "date_precision": "DatePrecision",
-          "location_precision": "LocationPrecision", "platform": "PLATFORMS",
-          "confidence": "CONFIDENCES"}
-_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_URL_RE = re.compile(r"https?://[^/?#\[\]\s]+(?:[/?#][^\[\]\s]*)?", re.IGNORECASE)
-_SOURCE_KEYS = frozenset({"document", "quote", "publisher", "url"})
-
 
 def stamp(path: str | Path) -> tuple[str, int, int]:
     """Cache key of a data file: resolved path, modification time (ns) and size.
@@ -245,179 +253,6 @@ def stamp(path: str | Path) -> tuple[str, int, int]:
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
     return str(path), stat.st_mtime_ns, stat.st_size
-
-
-def _enum_values(name: str) -> tuple[str, ...]:
-    from typing import get_args
-
-    from . import schema
-
-    value = getattr(schema, name)
-    return value if isinstance(value, tuple) else get_args(value)
-
-
-def _strict_strings(series: pd.Series, nullable: bool) -> np.ndarray:
-    """True where a value is a str (or None when ``nullable``); JSON numbers, booleans,
-    lists are not text (pydantic does not coerce them either)."""
-    if series.dtype != object:  # a str/arrow column only holds text and nulls
-        return np.ones(len(series), bool) if nullable else series.notna().to_numpy()
-    return np.fromiter(((type(v) is str) or (nullable and v is None) for v in series),
-                       bool, len(series))
-
-
-def _non_blank(series: pd.Series) -> np.ndarray:
-    text = series.where(_strict_strings(series, False), None).astype("str")
-    return (text.str.strip().str.len() > 0).fillna(False).to_numpy(bool)
-
-
-def _matches(series: pd.Series, pattern: str) -> np.ndarray:
-    text = series.where(_strict_strings(series, False), None).astype("str")
-    return text.str.fullmatch(pattern).fillna(False).to_numpy(bool)
-
-
-def _dates(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """(valid, datetimes) for ISO date text; date or timestamp columns are valid as they are."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series.notna().to_numpy(), series
-    ok = _matches(series, _DATE_RE)
-    when = pd.to_datetime(series.where(ok, None), format="%Y-%m-%d", errors="coerce")
-    return ok & when.notna().to_numpy(), when
-
-
-def _equals(series: pd.Series, value: str) -> np.ndarray:
-    return series.isin([value]).to_numpy(bool)
-
-
-def _count_ok(series: pd.Series) -> np.ndarray:
-    from . import schema
-
-    most = getattr(schema, "MAX_COUNT", 10**9)
-    if series.dtype == object:
-        return np.fromiter((v is None or (type(v) is int and 0 <= v <= most) for v in series),
-                           bool, len(series))
-    values = series.astype("Float64")
-    return (values.isna() | ((values >= 0) & (values <= most) & (values % 1 == 0))
-            ).fillna(False).to_numpy(bool)
-
-
-def _source_ok(sources: Any) -> bool:
-    if type(sources) is not list or not sources:
-        return False
-    for s in sources:
-        if type(s) is not dict or not s.keys() <= _SOURCE_KEYS:
-            return False
-        doc, quote = s.get("document"), s.get("quote")
-        if type(doc) is not str or type(quote) is not str or not doc.strip():
-            return False
-        words = len(quote.split())
-        if not 0 < words <= 30:
-            return False
-        publisher, url = s.get("publisher"), s.get("url")
-        if publisher is not None and type(publisher) is not str:
-            return False
-        if url is not None and (type(url) is not str or not _URL_RE.fullmatch(url)
-                                or any(ord(c) < 32 or ord(c) == 127 for c in url)):
-            return False
-    return True
-
-
-def _origin_ok(origin: Any) -> bool:
-    if origin is None:
-        return True
-    if type(origin) is not dict:
-        return False
-    return all(type(k) is str and (v is None or type(v) in (str, int, bool)
-                                   or (type(v) is float and math.isfinite(v)))
-               for k, v in origin.items())
-
-
-def _geometry_ok(geoms: np.ndarray) -> np.ndarray:
-    """Vectorised geometry rules: Point/LineString/Polygon, not empty, 2-D, in range, valid."""
-    present = ~shapely.is_missing(geoms)
-    kind = shapely.get_type_id(geoms)
-    ok = present & np.isin(kind, (0, 1, 3)) & ~shapely.is_empty(geoms) & ~shapely.has_z(geoms)
-    bounds = shapely.bounds(geoms)
-    with np.errstate(invalid="ignore"):
-        ok &= ((bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
-               & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90))
-    ok &= np.isfinite(bounds).all(axis=1)
-    ok[ok] &= shapely.is_valid(geoms[ok])
-    return ok
-
-
-def screen(columns: pd.DataFrame, geoms: np.ndarray) -> np.ndarray:
-    """Columnar screen of the incident rules: False for every record that may break one.
-
-    ``columns`` holds the raw property values (``None`` where absent; optional fields filled
-    with their defaults), ``geoms`` the shapely geometries (``None`` where unusable). A
-    record that passes the screen passes ``schema.validate_feature``; a flagged one is
-    re-checked there, which writes the messages.
-    """
-    ok = _geometry_ok(geoms)
-    for field in _STRING_FIELDS:
-        ok &= _strict_strings(columns[field], nullable=False)
-    for field in _NULLABLE_STRINGS:
-        ok &= _strict_strings(columns[field], nullable=True)
-    for field, name in _ENUMS.items():
-        ok &= columns[field].isin(_enum_values(name)).to_numpy(bool)
-    ok &= columns["status"].isin(_enum_values("STATUSES")).to_numpy(bool)
-    from .schema import ID_PATTERN
-
-    ok &= _matches(columns["id"], ID_PATTERN.removeprefix("^").removesuffix("$"))
-    ok &= _matches(columns["country"], "[A-Z]{2}")
-    icao = columns["icao"]
-    ok &= icao.isna().to_numpy() | _matches(icao, "[A-Z0-9]{4}")
-    ok &= _non_blank(columns["place"]) & _non_blank(columns["summary"])
-    for field in COUNT_FIELDS:
-        ok &= _count_ok(columns[field])
-    start_ok, start = _dates(columns["date"])
-    end = columns["end_date"]
-    end_ok, end_when = _dates(end)
-    no_end = end.isna().to_numpy()
-    ok &= start_ok & (no_end | (end_ok & (end_when >= start).fillna(False).to_numpy(bool)))
-    ok &= ~(_equals(columns["date_precision"], "range") & no_end)
-    closure_needs_icao = (_equals(columns["type"], "airport_closure")
-                          & icao.isna().to_numpy()
-                          & columns["location_precision"].isin(["exact", "city"]).to_numpy(bool))
-    ok &= ~closure_needs_icao
-    retracted = _equals(columns["status"], "retracted")
-    reason = columns["retraction_reason"]
-    ok &= ~retracted | _non_blank(reason)
-    ok &= np.fromiter((_source_ok(s) for s in columns["sources"]), bool, len(columns))
-    ok &= np.fromiter((type(r) is list and all(type(x) is str for x in r) and i not in r
-                       for i, r in zip(columns["id"], columns["related_ids"], strict=True)),
-                      bool, len(columns))
-    ok &= np.fromiter((_origin_ok(o) for o in columns["origin"]), bool, len(columns))
-    return ok
-
-
-def _labels(ids: pd.Series) -> list[str]:
-    """Feature labels as ``schema.feature_label`` writes them (long ids are cut)."""
-    from .schema import feature_label
-
-    return [feature_label({"properties": {"id": v}}, i) if type(v) is not str or not v
-            or len(v) > 80 else v for i, v in enumerate(ids)]
-
-
-def collection_problems(columns: pd.DataFrame, geoms: np.ndarray, feature_at) -> list[Problem]:
-    """Every problem of a collection given as columns, in ``validate_collection``'s order.
-
-    ``feature_at(i)`` rebuilds feature ``i`` as a GeoJSON dict, for the flagged records.
-    """
-    from .schema import validate_feature
-
-    problems: list[Problem] = []
-    for i in np.flatnonzero(~screen(columns, geoms)):
-        problems += validate_feature(feature_at(int(i)), int(i))
-    labels = pd.Series(_labels(columns["id"]), dtype=object)
-    for label in labels[labels.duplicated()]:
-        problems.append(Problem(label, "id", "is used by more than one feature"))
-    seen = set(labels)
-    for label, related in zip(labels, columns["related_ids"], strict=True):
-        for rid in related if isinstance(related, list) else []:
-            if isinstance(rid, str) and rid not in seen:
-                problems.append(Problem(label, "related_ids", f"{rid!r} is not an incident id"))
-    return problems
 
 
 def normalise_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -481,8 +316,6 @@ def geojson_incidents(data: Any, path: str | Path = "data") -> gpd.GeoDataFrame:
     Same problems as ``validate_collection`` (raised as one ``DataError``), same frame as
     ``incidents_frame``; used for large files (see ``FAST_VALIDATION_MIN``).
     """
-    from .schema import validate_collection
-
     features = data.get("features") if isinstance(data, dict) else None
     if (not isinstance(data, dict) or data.get("type") != "FeatureCollection"
             or not isinstance(features, list)):
@@ -502,7 +335,7 @@ def geojson_incidents(data: Any, path: str | Path = "data") -> gpd.GeoDataFrame:
             broken[i] = True
         props_list.append(props)
     columns = pd.DataFrame({
-        f: (_text_or_objects if f in _STRING_FIELDS or f in _NULLABLE_STRINGS or f == "status"
+        f: (_text_or_objects if f in TEXT_FIELDS or f in NULLABLE_TEXT_FIELDS or f == "status"
             else lambda v: pd.Series(v, dtype=object))(
             [p.get(f, OPTIONAL_FIELDS.get(f)) for p in props_list])
         for f in FIELDS})
@@ -522,213 +355,3 @@ def geojson_incidents(data: Any, path: str | Path = "data") -> gpd.GeoDataFrame:
         geoms[i] = shapely.geometry.shape(features[i]["geometry"])
     columns["geometry"] = geoms
     return normalise_frame(columns)
-
-
-# GeoParquet ---------------------------------------------------------------------------------
-
-def _arrow_schema():
-    import pyarrow as pa
-
-    source = pa.struct([("document", pa.string()), ("quote", pa.string()),
-                        ("publisher", pa.string()), ("url", pa.string())])
-    text = ("id", "type", "date_precision", "country", "region", "place", "location_precision",
-            "platform", "icao", "summary", "confidence", "notes", "status", "retraction_reason")
-    types = {**{f: pa.string() for f in text}, "date": pa.date32(), "end_date": pa.date32(),
-             **{f: pa.int64() for f in COUNT_FIELDS}, "sources": pa.list_(source),
-             "related_ids": pa.list_(pa.string()), "origin": pa.string()}
-    return pa.schema([(f, types[f]) for f in FIELDS])
-
-
-def write_geoparquet(frame: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write an incident frame as GeoParquet (WKB geometry, GeoParquet 1.1 metadata).
-
-    Dates are ``date32``, counts ``int64``, ``sources`` a list of structs, ``related_ids`` a
-    list of strings and ``origin`` JSON text; ``read_incidents`` reads it back unchanged.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    from pyproj import CRS
-
-    schema = _arrow_schema()
-    arrays = {}
-    for field in schema:
-        values = frame[field.name]
-        if field.name in ("date", "end_date"):
-            arrays[field.name] = pa.array(values.dt.date.astype(object).where(values.notna(), None),
-                                          type=pa.date32())
-        elif field.name in COUNT_FIELDS:
-            arrays[field.name] = pa.array(values.astype("Int64"), type=pa.int64())
-        elif field.name == "origin":
-            arrays[field.name] = pa.array([None if v is None else json.dumps(v) for v in values],
-                                          type=pa.string())
-        elif field.name == "sources":
-            arrays[field.name] = pa.array([[{k: s.get(k) for k in _SOURCE_KEYS} for s in v]
-                                           for v in values], type=field.type)
-        else:
-            arrays[field.name] = pa.array(values.astype(object).where(values.notna(), None).tolist(),
-                                          type=field.type)
-    geoms = frame.geometry.values
-    arrays["geometry"] = pa.array(shapely.to_wkb(np.asarray(geoms)), type=pa.binary())
-    kinds = sorted(set(shapely.get_type_id(np.asarray(geoms)).tolist()))
-    names = {0: "Point", 1: "LineString", 3: "Polygon"}
-    geo = {"version": "1.1.0", "primary_column": "geometry",
-           "columns": {"geometry": {"encoding": "WKB", "crs": CRS("OGC:CRS84").to_json_dict(),
-                                    "geometry_types": [names.get(k, "Unknown") for k in kinds],
-                                    "bbox": [float(v) for v in frame.total_bounds]}}}
-    table = pa.table(arrays).replace_schema_metadata({"geo": json.dumps(geo)})
-    path = Path(path)
-    pq.write_table(table, path, compression="zstd", row_group_size=256_000)
-    return path
-
-
-def _parquet_crs_ok(crs: Any) -> bool:
-    """GeoParquet CRS: absent/null means OGC:CRS84; otherwise it must be lon/lat WGS84."""
-    if crs is None:
-        return True
-    from pyproj import CRS
-
-    try:
-        parsed = CRS.from_user_input(crs)
-    except Exception:  # pyproj raises its own CRSError or ValueError for junk
-        return False
-    return parsed.to_epsg() == 4326 or parsed.equals(CRS.from_user_input("OGC:CRS84"))
-
-
-def read_geoparquet(path: str | Path) -> gpd.GeoDataFrame:
-    """Read and validate an incidents GeoParquet file; ``DataError`` naming what is wrong.
-
-    The file needs GeoParquet ``geo`` metadata with a WKB geometry column in lon/lat and
-    one column per incident field (``status``, ``retraction_reason``, ``origin`` may be left
-    out; a null there means "left out"). Dates may be ``date32``/timestamps or ISO text,
-    ``sources`` a list of structs or JSON text, ``related_ids`` a list or JSON text,
-    ``origin`` JSON text or null. Rows are screened column-wise, then checked one by one
-    where the screen flags them, so the messages are those of a GeoJSON file.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory, not a file")
-    try:
-        file = pq.ParquetFile(path)
-        metadata = file.schema_arrow.metadata or {}
-        table = file.read()
-    except (pa.ArrowException, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: is not a readable Parquet file ({first})") from None
-    if b"geo" not in metadata:
-        raise DataError(f"{path}: is Parquet but not GeoParquet (no 'geo' metadata); write it "
-                        "with geopandas' to_parquet or `python -m dashboard` export")
-    try:
-        geo = json.loads(metadata[b"geo"])
-        column = geo["primary_column"]
-        spec = geo["columns"][column]
-    except (ValueError, KeyError, TypeError):
-        raise DataError(f"{path}: its GeoParquet 'geo' metadata is malformed") from None
-    if spec.get("encoding", "WKB").upper() != "WKB":
-        raise DataError(f"{path}: geometry encoding {spec.get('encoding')!r} is not supported; "
-                        "use WKB")
-    if not _parquet_crs_ok(spec.get("crs")):
-        raise DataError(f"{path}: expected CRS EPSG:4326 (lon/lat), got "
-                        f"{str(spec.get('crs'))[:80]}")
-    names = set(table.column_names) - {column}
-    required = [f for f in FIELDS if f not in OPTIONAL_FIELDS]
-    missing = [f for f in required if f not in names]
-    if missing:
-        raise DataError(f"{path}: column(s) {', '.join(missing)} missing; expected one column "
-                        f"per incident field ({', '.join(FIELDS)})")
-    extra = sorted(names - set(FIELDS))
-    if extra:
-        raise DataError(f"{path}: column(s) {', '.join(extra)} are not incident fields")
-    columns = {}
-    for field in FIELDS:
-        if field not in names:
-            columns[field] = pd.Series([OPTIONAL_FIELDS[field]] * table.num_rows, dtype=object)
-            continue
-        columns[field] = _parquet_column(path, field, table.column(field))
-    if "status" in names:
-        columns["status"] = columns["status"].fillna("active")
-    frame = pd.DataFrame(columns)
-    try:
-        geoms = shapely.from_wkb(table.column(column).to_numpy(zero_copy_only=False), on_invalid="ignore")
-    except (pa.ArrowException, shapely.errors.ShapelyError, TypeError) as exc:
-        raise DataError(f"{path}: geometry column {column!r} is not WKB ({exc})") from None
-    problems = collection_problems(frame, geoms, lambda i: _parquet_feature(frame, geoms, i, names))
-    if problems:
-        raise DataError(f"{path}: {len(problems)} problem(s) in the data", problems)
-    frame["geometry"] = geoms
-    return normalise_frame(frame)
-
-
-def _parquet_column(path: Path, field: str, values) -> pd.Series:
-    """One Parquet column as raw values for the screen, checking its Arrow type."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    kind = values.type
-    if pa.types.is_dictionary(kind):
-        values = values.cast(kind.value_type)
-        kind = values.type
-    text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
-    if field in COUNT_FIELDS:
-        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind)):
-            raise DataError(f"{path}: column {field!r} should hold whole numbers, got {kind}")
-        return pd.Series(values.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
-    if field in ("date", "end_date"):
-        if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
-            return pd.Series(pc.cast(values, pa.timestamp("s")).to_pandas())
-        if not (text or pa.types.is_null(kind)):
-            raise DataError(f"{path}: column {field!r} should hold dates or ISO date text, got {kind}")
-        return pd.Series(values.to_pylist(), dtype=object)
-    if field in ("sources", "related_ids", "origin"):
-        if text:
-            return pd.Series([_json_cell(path, field, v) for v in values.to_pylist()], dtype=object)
-        if field == "origin" and not pa.types.is_null(kind):
-            raise DataError(f"{path}: column 'origin' should hold JSON text, got {kind}")
-        if field != "origin" and not (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
-            raise DataError(f"{path}: column {field!r} should hold lists or JSON text, got {kind}")
-        out = values.to_pylist()
-        if field == "sources":  # Parquet structs have every key; absent ones come back null
-            out = [[{k: v for k, v in s.items() if v is not None or k in ("document", "quote")}
-                    if isinstance(s, dict) else s for s in row] if isinstance(row, list) else row
-                   for row in out]
-        return pd.Series(out, dtype=object)
-    if not (text or pa.types.is_null(kind)):
-        raise DataError(f"{path}: column {field!r} should hold text, got {kind}")
-    if field in _STRING_FIELDS:
-        return pd.Series(values.to_pandas(), dtype="str")
-    return pd.Series(values.to_pylist(), dtype=object)  # None, not NaN, where null
-
-
-def _json_cell(path: Path, field: str, value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return json.loads(value)
-    except ValueError:
-        raise DataError(f"{path}: column {field!r} holds text that is not JSON: "
-                        f"{value[:60]!r}") from None
-
-
-def _parquet_feature(frame: pd.DataFrame, geoms: np.ndarray, i: int, names: set[str]) -> dict:
-    """Row ``i`` as a GeoJSON feature, for the per-feature messages."""
-    props = {}
-    for field in FIELDS:
-        if field not in names:
-            continue
-        value = frame[field].iloc[i]
-        if not isinstance(value, list | dict) and pd.isna(value):
-            value = None
-        elif isinstance(value, pd.Timestamp):
-            value = None if pd.isna(value) else value.strftime("%Y-%m-%d")
-        elif isinstance(value, np.integer) or isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if value is None and field in OPTIONAL_FIELDS:
-            continue
-        props[field] = value
-    geom = geoms[i]
-    geometry = None if geom is None else json.loads(shapely.to_geojson(geom))
-    return {"type": "Feature", "geometry": geometry, "properties": props}

@@ -49,6 +49,15 @@ MAX_QUOTE_WORDS = 30
 #: Largest count accepted: far above any real incident, and safe for 64-bit integer columns.
 MAX_COUNT = 1_000_000_000
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+ICAO_PATTERN = r"^[A-Z0-9]{4}$"
+#: Location precisions that place an incident at its airport: an airport_closure needs icao.
+AIRPORT_PRECISIONS: tuple[str, ...] = ("exact", "city")
+#: Required text fields and text fields that may be null (the column-wise screen checks
+#: their type; every other field is a date, a count, a list or ``origin``).
+TEXT_FIELDS: tuple[str, ...] = ("id", "type", "date", "date_precision", "country", "place",
+                                "location_precision", "platform", "summary", "confidence")
+NULLABLE_TEXT_FIELDS: tuple[str, ...] = ("region", "icao", "notes", "retraction_reason")
 
 
 def iso_date(value: str) -> str:
@@ -114,12 +123,12 @@ class IncidentProperties(BaseModel):
     date: IsoDate
     end_date: IsoDate | None
     date_precision: DatePrecision
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    country: Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
     region: str | None
     place: NonEmpty
     location_precision: LocationPrecision
     platform: Platform
-    icao: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4}$")] | None
+    icao: Annotated[str, StringConstraints(pattern=ICAO_PATTERN)] | None
     drones: Count | None
     aircraft: Count | None
     missiles: Count | None
@@ -136,6 +145,7 @@ class IncidentProperties(BaseModel):
 
 
 FIELDS: tuple[str, ...] = tuple(IncidentProperties.model_fields)
+SOURCE_FIELDS: tuple[str, ...] = tuple(Source.model_fields)
 OPTIONAL_FIELDS: dict[str, Any] = {
     name: info.default for name, info in IncidentProperties.model_fields.items()
     if not info.is_required()}
@@ -277,7 +287,7 @@ def _check_consistency(props: IncidentProperties) -> list[tuple[str, str]]:
     # A closure sits at its airport; only when the source does not name the airport
     # (location known to region or country level) may icao be null.
     if (props.type == "airport_closure" and props.icao is None
-            and props.location_precision in ("exact", "city")):
+            and props.location_precision in AIRPORT_PRECISIONS):
         out.append(("icao", "is required for an airport_closure located at an airport "
                             "(use location_precision 'region' or 'country' when the source "
                             "does not name the airport)"))

@@ -96,9 +96,9 @@ def test_cli_unreadable_file_one_line_no_traceback(tmp_path, content, expected):
 # --- GeoParquet and large files ----------------------------------------------------------
 
 def _parquet_of(frame, tmp_path, name="x.parquet"):
-    from dashboard import load
+    from dashboard import geoparquet
 
-    return load.write_geoparquet(frame, tmp_path / name)
+    return geoparquet.write_geoparquet(frame, tmp_path / name)
 
 
 def test_geoparquet_round_trip(tiny, tmp_path):
