@@ -58,3 +58,36 @@ def frames(incidents: pd.DataFrame, start: dt.date, end: dt.date, freq: str = "D
         earlier = ~current & (last < lo) & (last >= since)
         out.append(Frame(lo, hi, tuple(ids[current]), tuple(ids[earlier])))
     return out
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where the playback is: the step shown, whether it plays, when it last moved on."""
+
+    step: int = 0
+    playing: bool = False
+    last: float = 0.0  # time.monotonic() of the last step
+
+
+def tick(clock: Clock, count: int, now: float, seconds: float) -> Clock:
+    """The clock at ``now`` for ``count`` steps of ``seconds`` each: one step on when its time
+    is up; at the last step it stops."""
+    step = min(max(clock.step, 0), max(count - 1, 0))
+    # 0.9: the timer that reruns the map fires every ``seconds``; allow for its jitter.
+    if not clock.playing or now - clock.last < seconds * 0.9:
+        return Clock(step, clock.playing, clock.last)
+    if step >= count - 1:
+        return Clock(step, False, clock.last)
+    return Clock(step + 1, True, now)
+
+
+def toggle(clock: Clock, count: int, now: float) -> Clock:
+    """Play or pause; playing again from the last step starts over."""
+    playing = not clock.playing
+    step = 0 if playing and clock.step >= count - 1 else clock.step
+    return Clock(step, playing, now)
+
+
+def nudge(clock: Clock, count: int, delta: int) -> Clock:
+    """One step back or on (``delta`` -1 or 1), pausing."""
+    return Clock(min(max(clock.step + delta, 0), max(count - 1, 0)), False, clock.last)

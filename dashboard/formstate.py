@@ -1,0 +1,95 @@
+"""Filter widgets' values <-> (FilterSpec, View): the rules the sidebar applies, kept pure.
+
+The sidebar's widgets hold a ``Widgets`` value (one field per widget); ``widgets_for`` gives
+the values that show a spec, and ``spec_of`` reads a spec back. Both directions live here so
+that ``spec_of(widgets_for(spec)) == spec`` can be tested without Streamlit.
+
+Rules written down once:
+- the whole record (``first``..``last``) means "no date constraint", so a link keeps up with
+  new data;
+- all types ticked means "no type constraint"; none ticked matches nothing;
+- "at least low" confidence is the same as any confidence;
+- a distance range whose minimum exceeds its maximum is not applied (the sidebar says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from .filters import FilterSpec
+from .schema import INCIDENT_TYPES
+
+ANY = "any"  # the "any confidence" choice
+
+
+@dataclass(frozen=True)
+class Widgets:
+    """The filter widgets' values, as Streamlit holds them."""
+
+    dates: tuple[dt.date, ...] = ()
+    countries: tuple[str, ...] = ()
+    types: tuple[str, ...] = INCIDENT_TYPES
+    preset: str | None = None
+    regions: tuple[str, ...] = ()
+    q: str = ""
+    confidence: str | None = ANY
+    platforms: tuple[str, ...] = ()
+    depth_min: float | None = None
+    depth_max: float | None = None
+    retracted: bool = False
+
+
+def widgets_for(spec: FilterSpec, first: dt.date, last: dt.date) -> Widgets:
+    """The widget values that show ``spec`` (``first``/``last``: the data's date span)."""
+    return Widgets(
+        dates=(spec.date_from or first, spec.date_to or last),
+        countries=tuple(spec.countries or ()),
+        types=INCIDENT_TYPES if spec.types is None else tuple(spec.types),
+        preset=spec.preset,
+        regions=tuple(spec.regions or ()),
+        q=spec.q or "",
+        # "low" is the weakest level, so "at least low" is the same as any confidence.
+        confidence=spec.min_confidence if spec.min_confidence in ("medium", "high") else ANY,
+        platforms=tuple(spec.platforms or ()),
+        depth_min=spec.min_depth_km,
+        depth_max=spec.max_depth_km,
+        retracted=spec.retracted,
+    )
+
+
+def depth_conflict(w: Widgets) -> bool:
+    """True when 'at least' is more than 'at most': the distance filter is then not applied."""
+    return w.depth_min is not None and w.depth_max is not None and w.depth_min > w.depth_max
+
+
+def picked_dates(dates: tuple[dt.date, ...] | list[dt.date] | None
+                 ) -> tuple[dt.date | None, dt.date | None]:
+    """(from, to) of a date-range widget; while the user is picking it holds only the first day."""
+    picked = tuple(dates or ())
+    return (picked + (None, None))[:2]
+
+
+def spec_of(w: Widgets, first: dt.date, last: dt.date, area: str | None = None) -> FilterSpec:
+    """The FilterSpec the widget values describe (``area`` comes from the map, not a widget)."""
+    date_from, date_to = picked_dates(w.dates)
+    if (date_from, date_to) == (first, last):
+        date_from = date_to = None  # the whole record: a link then keeps up with new data
+    least, most = (None, None) if depth_conflict(w) else (w.depth_min, w.depth_max)
+    types = tuple(w.types or ())
+    return FilterSpec(
+        date_from=date_from, date_to=date_to,
+        countries=tuple(w.countries) or None,
+        types=None if set(types) >= set(INCIDENT_TYPES) else tuple(
+            t for t in INCIDENT_TYPES if t in types),
+        regions=tuple(w.regions) or None,
+        preset=w.preset, area=area, q=(w.q or "").strip() or None,
+        min_confidence=None if w.confidence in (None, ANY) else w.confidence,
+        platforms=tuple(w.platforms) or None,
+        min_depth_km=least, max_depth_km=most, retracted=bool(w.retracted),
+    )
+
+
+def keep_regions(w: Widgets, allowed: set[str]) -> Widgets:
+    """Drop chosen regions that are no longer offered (their country left the filter)."""
+    return replace(w, regions=tuple(r for r in w.regions if r in allowed))
