@@ -330,6 +330,17 @@ def test_the_link_the_app_writes_reads_back_unchanged(params):
     assert (third, view_third) == (again, view_again)
 
 
-def test_base_props_are_untouched_by_the_strategies():
-    # The strategies copy the base feature; a shared mutable default would leak between examples.
-    assert make_feature()["properties"] == copy.deepcopy(BASE_PROPS)
+#: ``BASE_PROPS`` as this module found it, before any strategy drew from it.
+BASE_AT_IMPORT = copy.deepcopy(BASE_PROPS)
+
+
+@FEW
+@given(near_valid_features())
+def test_base_props_are_untouched_by_the_strategies(feature):
+    """The strategies and tests change the features they get; were ``make_feature`` to hand out
+    ``BASE_PROPS`` itself (or a shallow copy), the change would leak into every later example."""
+    feature["properties"]["id"] = "changed"
+    make_feature()["properties"]["sources"][0]["quote"] = "changed"
+    make_feature()["properties"]["related_ids"].append("changed")
+    assert BASE_PROPS == BASE_AT_IMPORT
+    assert validate_feature(make_feature()) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.schema import FIELDS, validate_collection, validate_feature
+from dashboard.schema import FIELDS, OPTIONAL_FIELDS, validate_collection, validate_feature
 from tests.conftest import collection, make_feature
 
 
@@ -22,6 +22,7 @@ def test_fields_are_the_documented_names():
 
 
 def test_optional_fields_default_and_validate():
+    assert OPTIONAL_FIELDS == {"status": "active", "retraction_reason": None, "origin": None}
     assert validate_feature(make_feature(status="retracted", retraction_reason="duplicate")) == []
     assert validate_feature(make_feature(origin={"event_id_cnty": "POL123", "fatalities": 0})) == []
 
