@@ -1,0 +1,34 @@
+"""Record ids: the one slug rule and the one next-free-id rule of the project.
+
+An id is a lowercase ASCII slug such as ``pl-strike-2025-09-10``: accents are folded to
+plain letters and every run of anything else becomes one hyphen. When an id is already
+taken a number is appended (``-2``, ``-3`` ...). Whatever makes ids (the importer, the
+edit form, the briefing packs) takes both rules from here, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Container
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII slug: letters and digits joined by single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def next_free_id(base: str, taken: Container[str], *, numbered: bool = False) -> str:
+    """``base`` if not in ``taken``, else ``base-2``, ``base-3`` ... (``numbered``: ``base-1`` first).
+
+    The importer passes ``numbered=True`` for the ids it builds from a record's fields
+    (``pl-strike-2025-09-10-1``); an id given by the source or typed by a user is kept as
+    it is when free. ``taken`` is only read, never changed.
+    """
+    if not numbered and base not in taken:
+        return base
+    n = 1 if numbered else 2
+    while (candidate := f"{base}-{n}") in taken:
+        n += 1
+    return candidate

@@ -1,0 +1,82 @@
+"""Delimited text (CSV, and the ACLED export, which is a CSV) read into a ``Table``.
+
+The separator (comma, semicolon, tab or bar) is sniffed from the header line; the stdlib
+``csv`` module does the parsing, so quoted line breaks work. Header names are made unique
+and blank ones named, and a row with more fields than the header is rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+from ..schema import DataError
+from .table import Rejected, Table
+from .text import show
+
+
+def _sniff_separator(text: str) -> str:
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] else ","
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    names: list[str] = []
+    for i, raw in enumerate(header):
+        base = raw.strip() or f"column_{i + 1}"
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+    return names
+
+
+def _records(text: str, sep: str, name: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise DataError(f"{name}: is not a readable CSV file (line {reader.line_num}: {exc})") from None
+
+
+def read_csv_table(text: str, name: str) -> Table:
+    """Parse delimited text with the csv module (quoted line breaks work).
+
+    Row numbers count data records after the header from 1, blank lines included, as
+    in a spreadsheet one row below the header. A record with more fields than the
+    header (that are not just empty trailing fields) is rejected; short ones are padded.
+    """
+    sep = _sniff_separator(text)
+    records = _records(text, sep, name)
+    start = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
+    if start is None:
+        raise DataError(f"{name}: file is empty")
+    columns = _unique_names(records[start])
+    width = len(columns)
+    kept: list[list[str]] = []
+    rows: list[int] = []
+    rejected: list[Rejected] = []
+    for number, rec in enumerate(records[start + 1:], start=1):
+        cells = [c.strip() for c in rec]
+        if not any(cells):
+            continue
+        if len(cells) > width:
+            if any(cells[width:]):
+                rejected.append(Rejected(number, "(row)", show(sep.join(rec)),
+                                         f"has {len(cells)} fields but the header has {width}; "
+                                         "is a field with the separator in it not quoted?"))
+                continue
+            cells = cells[:width]
+        kept.append(cells + [""] * (width - len(cells)))
+        rows.append(number)
+    frame = pd.DataFrame(kept, columns=columns, dtype=object) if kept else pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in columns})
+    origin = [{c: v or None for c, v in zip(columns, cells, strict=True)} for cells in kept]
+    table = Table(columns, frame, rows, origin, rejected=rejected)
+    if sep != ",":
+        table.warnings.append(f"fields separated by {'a tab' if sep == chr(9) else repr(sep)}")
+    return table

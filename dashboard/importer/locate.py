@@ -1,0 +1,192 @@
+"""Rows placed on the map: each row's geometry (its own, or a point from the lat/lon
+columns), swapped latitude/longitude corrected, out-of-range coordinates rejected, and a
+country for every row that names none, from the point's position.
+
+``locate`` runs these steps in order over a whole ``Table`` and returns, per row, the
+geometry, the country, the problems and the notes; the profiles build records from that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .columns import ColumnMap
+from .geometry import GeometryError, anchor, clean_geometry, in_roi, swap_geometry
+from .rows import Ctx
+from .table import Rejected, Table
+from .text import show
+from .values import parse_coordinates
+
+
+@dataclass
+class Located:
+    """Per row: the geometry and country (None when rejected), problems and notes."""
+
+    geometries: list[dict[str, Any] | None]
+    countries: list[str | None]       # final country code per row (None: rejected)
+    problems: list[list[Rejected]]
+    notes: list[list[str]]
+
+
+@dataclass
+class _Points:
+    """Work in progress of ``locate``: geometries, their anchor points and where they came from."""
+
+    geoms: list[dict[str, Any] | None]
+    from_columns: np.ndarray          # True where the point was built from the lat/lon columns
+    xs: np.ndarray
+    ys: np.ndarray
+
+
+def locate(table: Table, cols: ColumnMap, given: list[str | None], ctx: Ctx,
+           country_column: str | None) -> Located:
+    """Geometries (from the file's geometry or the lat/lon columns), swaps fixed, countries set.
+
+    ``given`` is the country code from the country column per row (None when absent or
+    not recognised); rows without one get the country the point lies in.
+    """
+    n = len(table)
+    problems: list[list[Rejected]] = [[] for _ in range(n)]
+    notes: list[list[str]] = [[] for _ in range(n)]
+    points = _geometries(table, cols, ctx, problems)
+    _fix_swaps(points, given, ctx, notes)
+    _drop_out_of_range(points, table, cols, problems)
+    countries = _derive_countries(points, table, given, ctx, country_column, problems, notes)
+    return Located(points.geoms, countries, problems, notes)
+
+
+def _geometries(table: Table, cols: ColumnMap, ctx: Ctx,
+                problems: list[list[Rejected]]) -> _Points:
+    """Each row's cleaned geometry, else a point from the lat/lon columns, else a problem."""
+    n = len(table)
+    geoms: list[dict[str, Any] | None] = [None] * n
+    from_columns = np.zeros(n, dtype=bool)
+    z_dropped = 0
+    lat_col, lon_col = cols.lat, cols.lon
+    has_columns = bool(lat_col and lon_col)
+    if has_columns:
+        lats, lat_commas = parse_coordinates(table.text[lat_col])
+        lons, lon_commas = parse_coordinates(table.text[lon_col])
+        if lat_commas or lon_commas:
+            ctx.warnings.append(f"{max(lat_commas, lon_commas)} row(s) had coordinates with a "
+                                "decimal comma; read as decimal points")
+    for i in range(n):
+        raw = table.geometries[i] if table.geometries is not None else None
+        if raw is not None:
+            try:
+                geoms[i], had_z = clean_geometry(raw)
+                z_dropped += had_z
+            except GeometryError as exc:
+                problems[i].append(Rejected(table.rows[i], "geometry", show(raw), str(exc)))
+            continue
+        if not has_columns:
+            problems[i].append(Rejected(table.rows[i], "geometry", "", "is missing (null)"))
+            continue
+        bad = False
+        for column, values in ((lat_col, lats), (lon_col, lons)):
+            if np.isnan(values[i]):
+                bad = True
+                text = table.text.at[i, column]
+                reason = ("is empty; coordinates are needed to place the incident" if not text
+                          else "is not a number (decimal degrees expected, e.g. 52.23)")
+                problems[i].append(Rejected(table.rows[i], column, show(text), reason))
+        if not bad:
+            geoms[i] = {"type": "Point", "coordinates": [float(lons[i]), float(lats[i])]}
+            from_columns[i] = True
+    if z_dropped:
+        ctx.warnings.append(f"{z_dropped} geometr{'y' if z_dropped == 1 else 'ies'} had 3-D "
+                            "coordinates; the height (Z) was dropped")
+    xs = np.full(n, np.nan)
+    ys = np.full(n, np.nan)
+    for i, geom in enumerate(geoms):
+        if geom is not None:
+            xs[i], ys[i] = anchor(geom)
+    return _Points(geoms, from_columns, xs, ys)
+
+
+def _fix_swaps(points: _Points, given: list[str | None], ctx: Ctx, notes: list[list[str]]) -> None:
+    """Swap latitude and longitude back where they were given the wrong way round.
+
+    Certain when |lat| > 90; likely when the point is outside the map's region and the
+    swapped one inside -- unless the row names a country the point as given is in (a point
+    in Iran stays in Iran).
+    """
+    xs, ys = points.xs, points.ys
+    hard = (np.abs(ys) > 90) & (np.abs(xs) <= 90)
+    soft = ~hard & ~in_roi(xs, ys) & in_roi(ys, xs)
+    soft_idx = np.flatnonzero(soft)
+    if soft_idx.size:
+        known = np.array([given[i] is not None for i in soft_idx], dtype=bool)
+        check = soft_idx[known]
+        if check.size:
+            as_is, _ = ctx.countries().lookup(xs[check], ys[check])
+            swapped, _ = ctx.countries().lookup(ys[check], xs[check])
+            for j, i in enumerate(check):
+                soft[i] = swapped[j] == given[i] and as_is[j] != given[i]
+    swap = np.flatnonzero(hard | soft)
+    for i in swap:
+        points.geoms[i] = swap_geometry(points.geoms[i])
+        xs[i], ys[i] = ys[i], xs[i]
+        notes[i].append("latitude and longitude were swapped in the source (corrected)")
+    if swap.size:
+        ctx.warnings.append(f"{swap.size} row(s) had lat/lon swapped; corrected")
+
+
+def _drop_out_of_range(points: _Points, table: Table, cols: ColumnMap,
+                       problems: list[list[Rejected]]) -> None:
+    """Reject (and drop the geometry of) every row whose coordinates are off the globe."""
+    xs, ys = points.xs, points.ys
+    lat_col, lon_col = cols.lat, cols.lon
+    for i, geom in enumerate(points.geoms):
+        if geom is None or (abs(xs[i]) <= 180 and abs(ys[i]) <= 90):
+            continue
+        if points.from_columns[i]:
+            if abs(ys[i]) > 90:
+                problems[i].append(Rejected(table.rows[i], lat_col, show(table.text.at[i, lat_col]),
+                                            "latitude is out of range (-90..90)"))
+            if abs(xs[i]) > 180:
+                problems[i].append(Rejected(table.rows[i], lon_col, show(table.text.at[i, lon_col]),
+                                            "longitude is out of range (-180..180)"))
+        else:
+            problems[i].append(Rejected(table.rows[i], "geometry", show(geom["coordinates"]),
+                                        "coordinates out of range (lon -180..180, lat -90..90)"))
+        points.geoms[i] = None
+
+
+def _derive_countries(points: _Points, table: Table, given: list[str | None], ctx: Ctx,
+                      country_column: str | None, problems: list[list[Rejected]],
+                      notes: list[list[str]]) -> list[str | None]:
+    """``given``, with the country the point lies in for every placed row that names none."""
+    n = len(table)
+    xs, ys = points.xs, points.ys
+    countries: list[str | None] = list(given)
+    need = np.array([i for i in range(n) if points.geoms[i] is not None and given[i] is None],
+                    dtype=int)
+    if not need.size:
+        return countries
+    found, near = ctx.countries().lookup(xs[need], ys[need])
+    derived = 0
+    shown_all = table.text[country_column].tolist() if country_column else [""] * n
+    for j, i in enumerate(need):
+        shown = shown_all[i]
+        if found[j] is None:
+            what = (f"country {shown!r} is not a recognised country name or code, and the "
+                    if shown else "no country given, and the ")
+            problems[i].append(Rejected(
+                table.rows[i], country_column or "country", show(shown),
+                f"{what}point ({xs[i]:.5f}, {ys[i]:.5f}) lies in no country of the map's "
+                "country layer"))
+            continue
+        derived += 1
+        countries[i] = found[j]
+        how = ("nearest country outline, within ~5 km" if near[j]
+               else "coordinates")
+        notes[i].append(f"country {found[j]} derived from the {how}"
+                        + (f" (country {shown!r} not recognised)" if shown else ""))
+    if derived:
+        ctx.warnings.append(f"country derived from coordinates for {derived} row(s) "
+                            "(no country column, or a name not recognised)")
+    return countries
