@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from .schema import COUNT_FIELDS, TYPE_LABELS
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def shorten(value, limit: int = 120) -> str:
+    """A stored value as one short line: JSON (so "1" and 1 differ), "—" for none."""
+    return "—" if value is None else cut(json.dumps(value, ensure_ascii=False, default=str), limit)
 
 
 def _text(value) -> str | None:

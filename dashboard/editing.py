@@ -8,28 +8,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from typing import Any
 
+from . import ids
 from .schema import COUNT_FIELDS, Problem, validate_feature
 
 TEXT_OPTIONAL = ("region", "icao", "notes")
 
 
-def slug(text: str) -> str:
-    """Lowercase letters, digits and single hyphens."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def new_id(country: str, incident_type: str, date: dt.date | str, taken: set[str]) -> str:
     """A readable unused id such as ``pl-airspace-incursion-2025-09-10`` (``-2``, ``-3``…
     appended when taken)."""
-    base = slug(f"{country}-{incident_type}-{date}") or "incident"
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+    return ids.next_free_id(ids.slug(f"{country}-{incident_type}-{date}") or "incident", taken)
 
 
 def defaults(feature: dict[str, Any] | None, lat: float | None = None, lon: float | None = None

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from ..detail import cut
 from ..schema import DataError
 
 MAX_VALUE_CHARS = 80
@@ -23,7 +24,7 @@ def show(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 3] + "..."
+    return cut(text, MAX_VALUE_CHARS)
 
 
 _QUOTE_RE = re.compile(r"\S+(?:\s+\S+){0," + str(QUOTE_WORDS - 1) + "}")
