@@ -40,10 +40,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from dashboard import style
+from dashboard.bounds import FLANK
+
 HERE = Path(__file__).resolve().parent
 REPEAT = 3
-FLANK_BOUNDS = (6.0, 42.0, 41.0, 70.5)   # minlon, minlat, maxlon, maxlat: the opening view
-FLANK_ZOOM = 4.5
+FLANK_BOUNDS = FLANK          # the opening view
+FLANK_ZOOM = style.HOME_ZOOM
 RENDER_TIMEOUT_MS = 600_000
 
 
@@ -94,10 +97,11 @@ def _payload_bytes(captured: dict) -> int:
 
 
 def _page(m, path: Path) -> Path:
-    """The map as a standalone page, vendored assets linked from disk."""
+    """The map as a standalone page, the app's static files (vendored and its own) linked
+    from disk."""
     from dashboard import mapping, paths
 
-    html = m.get_root().render().replace(mapping.ASSET_BASE, (paths.STATIC / "vendor").as_uri())
+    html = m.get_root().render().replace(mapping.STATIC_BASE, paths.STATIC.as_uri())
     ready = """<script>
     (function wait() {
       if (window.efLoading) { return setTimeout(wait, 16); }
@@ -210,7 +214,7 @@ def naive_map(countries, airports, incidents):
 
     from dashboard import mapping
 
-    m = folium.Map(location=mapping.EASTERN_FLANK_CENTER, zoom_start=FLANK_ZOOM, tiles=None,
+    m = folium.Map(location=style.EASTERN_FLANK_CENTER, zoom_start=FLANK_ZOOM, tiles=None,
                    minZoom=3, maxZoom=12)
     js, css = mapping.offline_assets()
     m.default_js, m.default_css = js, css

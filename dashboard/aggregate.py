@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .bounds import Bounds
 from .schema import INCIDENT_TYPES
 
 #: Individual symbols (with tooltip and popup: ~1.3 KB each to the browser and ~0.5 ms each
@@ -40,7 +41,6 @@ VIEW_MARGIN = 0.5
 TILE_PX = 256  # Web Mercator: the world is 256 * 2**zoom pixels wide
 
 SYMBOLS, CLUSTERS, DENSITY = "symbols", "clusters", "density"
-Bounds = tuple[float, float, float, float]  # minlon, minlat, maxlon, maxlat
 
 
 def choose(count_in_view: int) -> str:
@@ -91,20 +91,18 @@ def anchors(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def padded(bounds: Bounds, margin: float = VIEW_MARGIN) -> Bounds:
+def padded(bounds: Bounds | tuple[float, float, float, float], margin: float = VIEW_MARGIN
+           ) -> Bounds:
     """``bounds`` grown by ``margin`` of its width and height on every side (clamped)."""
-    minx, miny, maxx, maxy = bounds
-    dx, dy = (maxx - minx) * margin, (maxy - miny) * margin
-    return (max(minx - dx, -180.0), max(miny - dy, -90.0), min(maxx + dx, 180.0),
-            min(maxy + dy, 90.0))
+    return Bounds.of(bounds).pad(margin).clamp()
 
 
-def in_view(x: np.ndarray, y: np.ndarray, bounds: Bounds | None) -> np.ndarray:
+def in_view(x: np.ndarray, y: np.ndarray, bounds: Bounds | tuple[float, float, float, float] | None
+            ) -> np.ndarray:
     """True for the anchors inside ``bounds`` (all of them when ``bounds`` is None)."""
     if bounds is None:
         return np.ones(len(x), bool)
-    minx, miny, maxx, maxy = bounds
-    return (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+    return Bounds.of(bounds).contains(x, y)
 
 
 def degrees_per_pixel(zoom: float) -> float:

@@ -6,31 +6,24 @@ JSON files in ``briefs/`` (schema in ``briefs/README.md``). Every edit returns a
 ``Pack``; ``save_pack`` is atomic, keeps a ``.bak`` of the previous file and refuses to
 overwrite a pack someone else saved meanwhile (optimistic concurrency on ``version``).
 
-No Streamlit here: the app, the CLI and the tests call the same functions.
+No Streamlit here: the app, the CLI and the tests call the same functions. A pack's PDF is
+``export.pack_pdf``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import json
-import math
 import os
 import re
 import secrets
-import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import matplotlib
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-
-from . import export, files, filters, load, paths, settings, urlstate
+from . import files, load, paths, settings, urlstate
 from .schema import DataError
 
 SCHEMA = 1
@@ -41,9 +34,6 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 #: Names Windows reserves for devices (``con.json`` is the console there, whatever the suffix).
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
                               *(f"lpt{i}" for i in range(10))})
-#: Web-Mercator latitude limit: Leaflet's map (and its tiles) stop here.
-MAX_MERCATOR_LAT = math.degrees(math.atan(math.sinh(math.pi)))
-TILE = 256
 
 
 class BriefError(Exception):
@@ -413,98 +403,3 @@ def save_pack(pack: Pack, folder: Path = BRIEFS_DIR, expected_version: int | Non
                              f"{exc.strerror or exc}; the previous file is unchanged") from None
         return saved
 
-
-# --- map extent and PDF ------------------------------------------------------------------
-
-def bbox_from_view(lat: float, lon: float, zoom: float, width_px: int = 1200, height_px: int = 700
-                   ) -> tuple[float, float, float, float]:
-    """The ``(minlon, minlat, maxlon, maxlat)`` a Web-Mercator map of ``width_px`` x
-    ``height_px`` (256-px tiles, as Leaflet) shows centred at ``lat, lon`` at ``zoom``;
-    clamped to lon -180..180 and Mercator's lat limit (about ±85.05)."""
-    for label, value in (("lat", lat), ("lon", lon), ("zoom", zoom)):
-        if not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValueError(f"{label} must be a finite number, got {value!r}")
-    if width_px <= 0 or height_px <= 0:
-        raise ValueError(f"map size must be positive, got {width_px}x{height_px} px")
-    world = TILE * 2.0 ** zoom
-    lat = min(max(lat, -85.0), 85.0)  # keeps the centre strictly inside the Mercator square
-
-    def x_of(lon_: float) -> float:
-        return (lon_ + 180) / 360 * world
-
-    def y_of(lat_: float) -> float:
-        return (1 - math.asinh(math.tan(math.radians(lat_))) / math.pi) / 2 * world
-
-    def lon_of(x: float) -> float:
-        return min(max(x, 0.0), world) / world * 360 - 180
-
-    def lat_of(y: float) -> float:
-        y = min(max(y, 0.0), world)
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / world))))
-
-    cx, cy = x_of(lon), y_of(lat)
-    return (lon_of(cx - width_px / 2), lat_of(cy + height_px / 2),
-            lon_of(cx + width_px / 2), lat_of(cy - height_px / 2))
-
-
-def _notes_figure(slide: Slide, number: int, total: int, pack: Pack, caption: str,
-                  ignored: list[str], page: str) -> Figure:
-    """A page with the slide's title and its speaker note, wrapped to the page."""
-    width_in, height_in = export.PAGES[page]
-    fig = Figure(figsize=(width_in, height_in), dpi=export.BASE_DPI)
-    # parse_math=False: a '$' in a title or note is text, never matplotlib mathtext.
-    fig.text(0.04, 0.95, slide.title, fontsize=26, fontweight="bold", va="top", color="#111",
-             parse_math=False)
-    fig.text(0.04, 0.875, f"Speaker note · slide {number} of {total} · {pack.title}",
-             fontsize=13, va="top", color="#555", parse_math=False)
-    chars = 95
-    paragraphs = slide.note.strip().splitlines() or ["(no speaker note)"]
-    lines = [line for para in paragraphs for line in (textwrap.wrap(para, chars) or [""])]
-    # Shrink long notes to fit (down to 9 pt), then cut with a marker rather than run off the page.
-    size = max(9.0, min(17.0, 17.0 * 26 / max(len(lines), 1)))
-    room = int(26 * 17.0 / size)
-    if len(lines) > room:
-        lines = [*lines[:room - 1], f"… ({len(lines) - room + 1} more lines in the pack file)"]
-    fig.text(0.04, 0.81, "\n".join(lines), fontsize=size, va="top", color="#111", linespacing=1.35,
-             parse_math=False)
-    footer = caption if not ignored else caption + " · ignored in the saved view: " + "; ".join(ignored)
-    fig.text(0.04, 0.03, textwrap.fill(footer, 180), fontsize=10, va="bottom", color="#444",
-             parse_math=False)
-    return fig
-
-
-def pack_pdf(pack: Pack, incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
-             airports: gpd.GeoDataFrame | None, places: filters.Places, names: Mapping[str, str],
-             *, notes: bool = False, data_as_of: dt.date | None = None, banner: str = "",
-             page: str = "16:9") -> bytes:
-    """One PDF for the whole pack: a snapshot page per slide (and, with ``notes``, a page
-    with its speaker note after each), searchable text, vector graphics.
-
-    ``incidents`` is the enriched frame (``geo.enrich``); ``names`` maps country, region and
-    preset codes to names for the captions. A slide's bad parameters are skipped as
-    ``urlstate.parse`` skips them (``check_pack`` lists them); they never fail the export.
-    """
-    if not pack.slides:
-        raise BriefError(f"brief pack {pack.name!r} has no slides; nothing to export")
-    known = urlstate.Known(
-        countries=frozenset(countries["iso_a2"]) | frozenset(incidents["country"]),
-        regions=frozenset(places.regions["iso_3166_2"]), presets=frozenset(places.presets),
-        incidents=frozenset(incidents["id"]))
-    exported_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    out = io.BytesIO()
-    with (matplotlib.rc_context({"pdf.fonttype": 42}),
-          PdfPages(out, metadata={"Title": pack.title, "Creator": export.DEFAULT_TITLE}) as pdf):
-        for number, slide in enumerate(pack.slides, 1):
-            spec, view, ignored = urlstate.parse(slide.params, known)
-            bbox = (bbox_from_view(view.lat, view.lon, view.zoom)
-                    if None not in (view.lat, view.lon, view.zoom) else None)
-            caption = filters.describe(spec, names)
-            opts = export.SnapshotOptions(title=slide.title, subtitle=caption, banner=banner,
-                                          page=page, bbox=bbox, data_as_of=data_as_of,
-                                          exported_at=exported_at)
-            shown = filters.apply(incidents, spec, places)
-            pdf.savefig(export.snapshot_figure(shown, countries, airports, opts))
-            if notes:
-                pdf.savefig(_notes_figure(slide, number, len(pack.slides), pack, caption,
-                                          ignored, page))
-    return out.getvalue()

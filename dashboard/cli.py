@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import briefs, export, files, filters, geo, importer, load, paths, settings, stats, store, urlstate
+from .bounds import Bounds
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
 
@@ -51,7 +52,7 @@ def _export(args: argparse.Namespace) -> int:
     bbox = None
     if args.bbox:
         try:
-            bbox = export.parse_bbox(args.bbox)
+            bbox = Bounds.parse(args.bbox)
         except ValueError as exc:
             raise UsageError(f"--bbox: {exc}") from None
     countries = load.read_countries()
@@ -69,7 +70,8 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
     incidents = geo.enrich(load.read_incidents(args.data), countries)
-    shown = export.in_bbox(filters.apply(incidents, spec), bbox)
+    shown = filters.apply(incidents, spec)
+    shown = bbox.filter(shown) if bbox is not None else shown
     names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
     caption = filters.describe(spec, names) + (" · inside the map extent" if bbox else "")
     if shown.empty and not args.allow_empty:
@@ -142,7 +144,7 @@ def _brief_export(args: argparse.Namespace) -> int:
     for problem in briefs.check_pack(pack, known):
         print(f"warning: {problem}", file=sys.stderr)
     as_of = stats.headline(incidents).last.date() if len(incidents) else None
-    data = briefs.pack_pdf(pack, incidents, countries, load.read_airports(), places, names,
+    data = export.pack_pdf(pack, incidents, countries, load.read_airports(), places, names,
                            notes=args.notes, data_as_of=as_of, banner=args.banner, page=args.page)
     files.replace_with(out, data)
     pages = len(pack.slides) * (2 if args.notes else 1)

@@ -12,6 +12,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from dashboard import aggregate, mapping
+from dashboard.bounds import Bounds
 from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
 from tests.conftest import collection, make_feature
 
@@ -78,7 +79,7 @@ def test_anchors_and_view():
     assert 30 < x[2] < 32 and 40 < y[2] < 42
     assert aggregate.in_view(x, y, (19, 49, 24, 52)).tolist() == [True, True, False]
     assert aggregate.in_view(x, y, None).all()
-    assert aggregate.padded((10, 50, 20, 60), 0.5) == (5, 45, 25, 65)
+    assert aggregate.padded((10, 50, 20, 60), 0.5) == Bounds(5, 45, 25, 65)
 
 
 def test_tracks_and_areas_simplified_to_the_zoom():
@@ -186,7 +187,8 @@ def test_layers_render_through_streamlit_folium(small_thresholds, monkeypatch):
     countries = gpd.GeoDataFrame({"iso_a2": ["PL"], "name": ["Poland"], "group": ["nato"]},
                                  geometry=[Point(20, 52).buffer(2)], crs="EPSG:4326")
     frame = spread(300)
-    for bounds, marker in [(None, "L.circleMarker"), ((20, 46, 24, 54), "L.markerClusterGroup"),
+    # Density and clusters are drawn by static/efm/layers.js, called with their data.
+    for bounds, marker in [(None, "efm.density("), ((20, 46, 24, 54), "efm.clusters("),
                            ((22, 49, 23, 50), "L.geoJson")]:
         layers = mapping.auto_layers(frame, bounds=bounds, zoom=6)
         streamlit_folium.st_folium(mapping.build_map(countries), feature_group_to_add=layers.groups,
@@ -210,9 +212,9 @@ def test_playback_classes_still_reach_symbols(tiny):
      ({"bounds": {"_southWest": {"lat": None, "lng": None},
                   "_northEast": {"lat": None, "lng": None}}, "zoom": 4.5}, (None, 4.5)),
      ({"bounds": {"_southWest": {"lat": 49.5, "lng": 21.0}, "_northEast": {"lat": 50.5, "lng": 23.0}},
-       "zoom": 9}, ((21.0, 49.5, 23.0, 50.5), 9.0)),
+       "zoom": 9}, (Bounds(21.0, 49.5, 23.0, 50.5), 9.0)),
      ({"bounds": {"_southWest": {"lat": -95, "lng": -200}, "_northEast": {"lat": 95, "lng": 200}},
-       "zoom": 1}, ((-180.0, -90.0, 180.0, 90.0), 1.0))],
+       "zoom": 1}, (Bounds(-180.0, -90.0, 180.0, 90.0), 1.0))],
 )
 def test_view_of_what_the_map_returned(returned, expected):
     assert mapping.view_of(returned) == expected

@@ -1,5 +1,6 @@
 """Brief packs: pure edits, safe names, atomic and conflict-checked saves, clear errors for
-broken files, the map extent of a saved view, the PDF and the ``brief`` CLI.
+broken files, the PDF (``export.pack_pdf``) and the ``brief`` CLI. The map extent of a saved
+view is ``Bounds.from_view`` (tests/test_bounds.py).
 
 Every test writes to its own ``tmp_path`` folder, never to the real ``briefs/``.
 """
@@ -10,7 +11,6 @@ import datetime as dt
 import fcntl
 import io
 import json
-import math
 import os
 import re
 import subprocess
@@ -22,7 +22,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from dashboard import briefs, filters, geo, load, paths, urlstate
+from dashboard import briefs, export, filters, geo, load, paths, urlstate
 from dashboard.briefs import BriefError, ConflictError, Pack, Slide
 from dashboard.cli import main
 
@@ -455,55 +455,6 @@ def test_check_pack_names_slide_and_parameter_but_the_pack_loads(tmp_path):
     assert briefs.check_pack(pack_of("Poland"), KNOWN) == []
 
 
-# --- map extent -------------------------------------------------------------------------------
-
-def mercator_lat(y_fraction: float) -> float:
-    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y_fraction))))
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        # zoom 0: the world is 256 px wide, so 1200 px show all of it (clamped).
-        ((0, 0, 0), (-180, -briefs.MAX_MERCATOR_LAT, 180, briefs.MAX_MERCATOR_LAT)),
-        # zoom 2 at 0,0 with a 1024x1024 map: exactly the whole Mercator square.
-        ((0, 0, 2, 1024, 1024), (-180, -briefs.MAX_MERCATOR_LAT, 180, briefs.MAX_MERCATOR_LAT)),
-        # zoom 2 at 0,0, 512x512: a quarter of the world each way, half its width.
-        ((0, 0, 2, 512, 512), (-90, mercator_lat(0.75), 90, mercator_lat(0.25))),
-        # zoom 6: 1200 px = 1200 / (256 * 2**6) * 360 = 26.367° of longitude.
-        ((52, 21, 6), (21 - 13.18359375, None, 21 + 13.18359375, None)),
-        # at the antimeridian the box stops at 180.
-        ((0, 179, 6), (179 - 13.18359375, None, 180, None)),
-    ],
-)
-def test_bbox_from_view(args, expected):
-    got = briefs.bbox_from_view(*args)
-    for g, e in zip(got, expected, strict=True):
-        if e is not None:
-            assert g == pytest.approx(e, abs=1e-9)
-    assert got[0] < got[2] and got[1] < got[3]
-
-
-def test_bbox_latitude_span_at_zoom_6():
-    """700 px of Mercator at zoom 6 around 52° N: y = 350 px each side of the centre."""
-    world = 256 * 2 ** 6
-    y = (1 - math.asinh(math.tan(math.radians(52))) / math.pi) / 2 * world
-    _, south, _, north = briefs.bbox_from_view(52, 21, 6)
-    assert south == pytest.approx(mercator_lat((y + 350) / world))
-    assert north == pytest.approx(mercator_lat((y - 350) / world))
-    assert south < 52 < north and (north - 52) < (52 - south)  # Mercator stretches northwards
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [((float("nan"), 0, 5), "lat must be a finite number"), ((0, None, 5), "lon must be a finite"),
-     ((0, 0, float("inf")), "zoom must be a finite"), ((0, 0, 5, 0, 700), "map size must be positive")],
-)
-def test_bbox_from_view_refuses(args, message):
-    with pytest.raises(ValueError, match=message):
-        briefs.bbox_from_view(*args)
-
-
 # --- PDF and CLI ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -519,7 +470,7 @@ def data():
 
 
 def pdf_pages(pack: Pack, data, **kw) -> list[str]:
-    pdf = briefs.pack_pdf(pack, data["incidents"], data["countries"], data["airports"],
+    pdf = export.pack_pdf(pack, data["incidents"], data["countries"], data["airports"],
                           data["places"], data["names"], **kw)
     return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
 

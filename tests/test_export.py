@@ -87,7 +87,7 @@ def test_snapshot_counts_only_what_is_in_the_extent(ctx):
 @pytest.mark.parametrize(("km", "nice"), [(180.4, 100), (260, 200), (999, 500), (1200, 1000),
                                          (7.3, 5)])
 def test_scale_bar_lengths_are_round(km, nice):
-    assert export._nice_km(km) == nice
+    assert export.nice_km(km) == nice
 
 
 def test_empty_snapshot_says_so(ctx):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import folium
@@ -9,7 +10,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from dashboard import mapping, paths
+from dashboard import mapping, paths, style
 from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
 
 
@@ -41,9 +42,12 @@ def test_assets_are_local(countries, airports, tiny):
     m = mapping.standalone_map(countries, airports, tiny)
     links = asset_links(m)
     # Leaflet, then Leaflet.markercluster: loaded with the base map, since the incident
-    # layer may switch to clusters later without the map being mounted again.
+    # layer may switch to clusters later without the map being mounted again; then the
+    # map's own layer builders and styles (static/efm/), served by the app too.
     assert links == ["/app/static/vendor/leaflet-1.9.4/leaflet.js",
                      "/app/static/vendor/leaflet-markercluster-1.5.3/leaflet.markercluster.js",
+                     "/app/static/efm/layers.js",
+                     "/app/static/efm/map.css",
                      "/app/static/vendor/leaflet-1.9.4/leaflet.css",
                      "/app/static/vendor/leaflet-markercluster-1.5.3/MarkerCluster.css",
                      "/app/static/vendor/leaflet-markercluster-1.5.3/MarkerCluster.Default.css"]
@@ -53,7 +57,8 @@ def test_assets_are_local(countries, airports, tiny):
 
 
 def test_vendored_files_exist():
-    for _, url in sum(mapping.offline_assets(), []) + sum(mapping.cluster_assets(), []):
+    for _, url in (sum(mapping.offline_assets(), []) + sum(mapping.cluster_assets(), [])
+                   + sum(mapping.efm_assets(), [])):
         path = paths.STATIC / url.removeprefix("/app/static/")
         assert path.is_file(), path
 
@@ -61,8 +66,8 @@ def test_vendored_files_exist():
 def test_base_map_frames_the_eastern_flank(countries, airports):
     m = mapping.build_map(countries, airports)
     fits = [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
-    assert [f.bounds for f in fits] == [mapping.EASTERN_FLANK_BOUNDS]
-    (south, west), (north, east) = mapping.EASTERN_FLANK_BOUNDS
+    assert [f.bounds for f in fits] == [style.EASTERN_FLANK_BOUNDS]
+    (south, west), (north, east) = style.EASTERN_FLANK_BOUNDS
     assert south < 43 and north > 69  # Bulgaria .. northern Norway/Finland
     assert west < 7 and east > 38     # Germany .. western Russia
     assert m.options["maxZoom"] == 12
@@ -143,9 +148,17 @@ def test_symbols_sharing_a_point_are_fanned_out(tiny):
     assert list(offsets) == list(same["id"][1:3])  # first stays, next two move
     assert len(set(offsets.values())) == 2 and (0, 0) not in offsets.values()
     assert mapping.spread_offsets(tiny) == {}
-    # The shift reaches the marker through the per-feature style (icon options).
-    html = folium.Map().add_child(mapping.incident_layers(same)[0]).get_root().render()
-    assert '"iconAnchor": [' in html
+    # The shift reaches the marker through the per-feature style (icon options): 22-px
+    # icons anchored at their centre (11, 11), the second moved 18 px right, the third
+    # 18 px down (an anchor moves the opposite way).
+    assert offsets == {"pl-airport-closure-epwa-2025-09-10": (18, 0), "ee-incursion-2025-09-19": (0, 18)}
+    groups = mapping.incident_layers(same)
+    incursions = folium.Map().add_child(groups[0]).get_root().render()
+    assert re.search(r'case "ee-incursion-2025-09-19":\s*return \{[^}]*"iconAnchor": \[11, -7\]',
+                     incursions)
+    assert re.search(r'default:\s*return \{[^}]*"iconAnchor": \[11, 11\]', incursions)  # stays
+    closures = folium.Map().add_child(groups[1]).get_root().render()
+    assert '"iconAnchor": [-7, 11]' in closures
 
 
 @pytest.mark.parametrize(
@@ -186,8 +199,13 @@ def test_projector_themes(countries, tiny, theme, sea, label_px):
     html = mapping.build_map(countries, theme=theme).get_root().render()
     assert f"background: {sea}" in html
     assert f"font: 600 {label_px}px" in html
+    # The two lines above match the theme's custom properties (``--ef-map-background: ...``,
+    # ``--ef-label-font: ...``) in the page's one :root rule; static/efm/map.css uses them.
+    css = (paths.STATIC / "efm" / "map.css").read_text(encoding="utf-8")
+    assert f"--ef-map-background: {sea};" in html and "background: var(--ef-map-background)" in css
+    assert f"--ef-label-font: 600 {label_px}px/1.1" in html and "font: var(--ef-label-font)" in css
     layers = folium.Map().add_child(mapping.incident_layers(tiny, theme=theme)[0])
-    size = mapping.THEMES[theme].icon_px
+    size = style.THEMES[theme].icon_px
     assert f'"iconSize": [{size}, {size}]' in layers.get_root().render()
 
 
@@ -198,23 +216,40 @@ def test_per_incident_classes_reach_the_style(tiny):
     assert '"className": "ef-incident ef-airspace_incursion ef-faded"' in html
 
 
-def test_base_map_data_is_prepared_once(countries, airports):
-    """Repeated builds reuse the prepared GeoJSON text: the map costs milliseconds per rerun
-    and renders the same script every time (so streamlit-folium never remounts it)."""
-    first = mapping.build_map(countries, airports).get_root().render()
-    assert mapping._base_data(countries, airports) is mapping._base_data(countries, airports)
-    again = mapping.build_map(countries, airports).get_root().render()
+def test_base_map_renders_the_same_every_time(countries, airports):
+    """Repeated builds render the same script every time (so streamlit-folium never
+    remounts it), from the same frames, a copy of them, or base data prepared once."""
     strip = re.compile(r"_[0-9a-f]{32}")
-    assert strip.sub("", first) == strip.sub("", again)
-    other = countries.copy()
-    assert mapping._base_data(other, airports) is not mapping._base_data(countries, airports)
+    first = strip.sub("", mapping.build_map(countries, airports).get_root().render())
+    again = strip.sub("", mapping.build_map(countries, airports).get_root().render())
+    assert first == again
+    assert strip.sub("", mapping.build_map(countries.copy(), airports).get_root().render()) == first
+    prepared = mapping.base_data(countries, airports)
+    for _ in range(2):
+        page = mapping.build_map(countries, airports, base=prepared).get_root().render()
+        assert strip.sub("", page) == first
+
+
+def _labels(page: str) -> list[list]:
+    """The country labels a rendered map draws: the data of its ``efm.labels`` call."""
+    (data,) = re.findall(r"efm\.labels\(\s*map_[0-9a-f]+, (\[.*?\]), \"labels\"\);", page)
+    return json.loads(data)
 
 
 def test_base_map_keeps_names_tooltips_and_groups(countries, airports):
     html = mapping.build_map(countries, airports).get_root().render()
     assert '"name":"Poland","group":"nato"' in html
     assert "Warsaw Chopin Airport (WAW)" in html
-    assert html.count("ef-map-label") >= 2  # the label class, styled for both themes
+    # Both countries are labelled (the default: every non-"other" country), each at a point
+    # inside it, drawn as an "ef-map-label" text marker in the label pane under the symbols.
+    labels = _labels(html)
+    assert [name for _, _, name in labels] == ["Poland", "Ukraine"]
+    for (lat, lon, _), geom in zip(labels, countries.geometry, strict=True):
+        assert geom.contains(Point(lon, lat))
+    js = (paths.STATIC / "efm" / "layers.js").read_text(encoding="utf-8")
+    labels_js = js[js.index("efm.labels = "):js.index("efm.closedAirports = ")]
+    assert 'className: "ef-map-label"' in labels_js and "pane: pane" in labels_js
+    assert _labels(mapping.build_map(countries, labels=["UA"]).get_root().render())[0][2] == "Ukraine"
     assert 'id="ef-legend-mode"' in html
 
 

@@ -197,7 +197,7 @@ def test_brief_pdf_notes_show_the_characters_literally(incidents, countries):
     pack = briefs.add_slide(briefs.new_pack("hostile", PLACE), SUMMARY + " $x^2$",
                             NOTES + "\n" + QUOTE, {"q": ["<b>q</b>"]})
     places = filters.Places(load.read_regions(), load.read_presets())
-    text = pdf_text(briefs.pack_pdf(pack, incidents, countries, None, places, {}, notes=True))
+    text = pdf_text(export.pack_pdf(pack, incidents, countries, None, places, {}, notes=True))
     assert SUMMARY + " $x^2$" in text and PLACE in text and QUOTE in text
     assert NOTES.split(" [")[0] in text and "**not bold**" in text
     assert "matching “<b>q</b>”" in text

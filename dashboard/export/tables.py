@@ -1,0 +1,103 @@
+"""The filtered incidents as data files: GeoJSON (the schema of ``incidents.geojson``), CSV
+and GeoPackage, as bytes.
+
+CSV and GeoPackage share one flat table (``CSV_COLUMNS``: every schema field, lists joined,
+lon/lat of a representative point); a CSV text cell that a spreadsheet would run as a
+formula is defused with a leading ``'``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..schema import COUNT_FIELDS, FIELDS
+
+CSV_COLUMNS: tuple[str, ...] = (*FIELDS, "depth_km", "lon", "lat", "geometry_type")
+#: A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value):
+    """JSON-ready value: NaN/NA -> None, numpy ints -> int, timestamps -> ISO dates."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _records(incidents: gpd.GeoDataFrame) -> list[dict]:
+    """Schema properties per incident as plain JSON values (column-wise, not row by row)."""
+    columns = {}
+    for f in FIELDS:
+        column = incidents[f]
+        if f in ("date", "end_date"):
+            column = column.dt.strftime("%Y-%m-%d")
+        column = column.astype(object)
+        if f not in ("sources", "related_ids"):
+            column = column.where(column.notna(), None)
+        columns[f] = column.tolist()
+    return [dict(zip(FIELDS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def to_geojson(incidents: gpd.GeoDataFrame) -> bytes:
+    """The incidents as a FeatureCollection in the schema of ``incidents.geojson``."""
+    geometries = shapely.to_geojson(incidents.geometry.values)
+    features = ",\n".join(
+        f'{{"type": "Feature", "id": {json.dumps(props["id"])}, "geometry": {geometry}, '
+        f'"properties": {json.dumps(props, ensure_ascii=False, default=int)}}}'
+        for props, geometry in zip(_records(incidents), geometries, strict=True))
+    return f'{{"type": "FeatureCollection", "features": [\n{features}\n]}}\n'.encode()
+
+
+def _flat(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One row per incident, lists joined, plain columns (shared by CSV and GeoPackage)."""
+    point = incidents.geometry.representative_point()
+    out = pd.DataFrame({f: incidents[f].map(_plain) for f in FIELDS}, index=incidents.index)
+    out["sources"] = [" | ".join(f"{s['document']}: “{s['quote']}”" for s in sources)
+                      for sources in incidents["sources"]]
+    out["related_ids"] = ["; ".join(ids) for ids in incidents["related_ids"]]
+    out["origin"] = [None if o is None else json.dumps(o, ensure_ascii=False)
+                     for o in incidents["origin"]]
+    for column in COUNT_FIELDS:
+        out[column] = incidents[column].astype("Int64")
+    out["depth_km"] = incidents.get("depth_km", np.nan)
+    out["lon"], out["lat"] = point.x.round(5), point.y.round(5)
+    out["geometry_type"] = incidents.geometry.geom_type
+    return out[list(CSV_COLUMNS)].reset_index(drop=True)
+
+
+def _as_text(value):
+    """A text cell a spreadsheet shows as text: a leading ``'`` defuses a formula."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def to_csv(incidents: gpd.GeoDataFrame) -> bytes:
+    """One row per incident: every schema field, lon/lat of a representative point, lists
+    joined (sources as ``document: “quote”`` separated by `` | ``, related ids by ``; ``).
+    UTF-8 with a byte-order mark, so spreadsheet programs read accents right; a text cell
+    that would start a formula (``=``, ``+``, ``-``, ``@``) gets a leading ``'``."""
+    flat = _flat(incidents)
+    for column in flat.columns:
+        if not pd.api.types.is_numeric_dtype(flat[column]):
+            flat[column] = flat[column].map(_as_text)
+    return flat.to_csv(index=False).encode("utf-8-sig")
+
+
+def to_gpkg(incidents: gpd.GeoDataFrame) -> bytes:
+    """A GeoPackage with one layer ``incidents``: the CSV's columns plus the geometry."""
+    frame = gpd.GeoDataFrame(_flat(incidents).drop(columns=["lon", "lat"]),
+                             geometry=incidents.geometry.reset_index(drop=True), crs="EPSG:4326")
+    out = io.BytesIO()
+    frame.to_file(out, driver="GPKG", layer="incidents", engine="pyogrio")
+    return out.getvalue()

@@ -1,0 +1,49 @@
+"""Folium maps: an offline base map drawn from ``geodata/`` plus the incident layers.
+
+``base`` draws the base map (vendored assets, countries, labels, airports, legend), which
+never depends on the filters, so the browser keeps it mounted; ``symbols`` draws incidents
+one by one (tooltips, popups, fanned-out symbols, closed airports, selection and area
+rings); ``dense`` picks symbols, clusters or a density grid for the view. The drawing
+code is ``static/efm/layers.js`` and the styles ``static/efm/map.css``; colours, shapes
+and themes come from ``style``. GeoJSON is ``[lon, lat]``; folium wants ``(lat, lon)``:
+the swap happens only in this package.
+"""
+
+from __future__ import annotations
+
+from ..style import EASTERN_FLANK_BOUNDS, EASTERN_FLANK_CENTER, HOME_ZOOM, THEMES, TYPE_STYLES
+from .base import (
+    ASSET_BASE,
+    EFM_BASE,
+    STATIC_BASE,
+    BaseData,
+    base_data,
+    build_map,
+    cluster_assets,
+    draw_control,
+    efm_assets,
+    label_point,
+    offline_assets,
+)
+from .dense import MapLayers, auto_layers, view_of
+from .symbols import (
+    area_layer,
+    clicked_id,
+    closed_airports_layer,
+    format_dates,
+    highlight_layer,
+    incident_layers,
+    popup_html,
+    spread_offsets,
+    standalone_map,
+    tooltip_html,
+)
+
+__all__ = [
+    "ASSET_BASE", "EASTERN_FLANK_BOUNDS", "EASTERN_FLANK_CENTER", "EFM_BASE", "HOME_ZOOM",
+    "STATIC_BASE", "THEMES", "TYPE_STYLES", "BaseData", "MapLayers", "area_layer",
+    "auto_layers", "base_data", "build_map", "clicked_id", "closed_airports_layer",
+    "cluster_assets", "draw_control", "efm_assets", "format_dates", "highlight_layer",
+    "incident_layers", "label_point", "offline_assets", "popup_html", "spread_offsets",
+    "standalone_map", "tooltip_html", "view_of",
+]
