@@ -23,14 +23,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import files, load, paths, settings, urlstate
+from . import files, ids, load, paths, settings, urlstate
 from .schema import DataError
 
 SCHEMA = 1
 # Where packs live; $EFM_BRIEFS_DIR moves them (a shared folder, or a test's temporary one).
 BRIEFS_DIR = Path(os.environ.get("EFM_BRIEFS_DIR") or paths.ROOT / "briefs")
-MAX_NAME = 64
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+MAX_NAME = ids.PACK_NAME_MAX
 #: Names Windows reserves for devices (``con.json`` is the console there, whatever the suffix).
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
                               *(f"lpt{i}" for i in range(10))})
@@ -95,7 +94,7 @@ def safe_name(text: str) -> str:
     if len(name) > MAX_NAME:
         raise BriefError(f"pack name {name[:20]!r}... is {len(name)} characters long; "
                          f"at most {MAX_NAME}")
-    if _NAME.fullmatch(name):
+    if ids.is_pack_name(name):
         if name in WINDOWS_RESERVED:
             raise BriefError(f"pack name {text!r} is a reserved device name on Windows "
                              "(a shared folder may live there); choose another")

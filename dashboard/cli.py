@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import briefs, export, files, filters, geo, importer, load, paths, settings, stats, store, urlstate
+from . import briefs, context, export, files, filters, importer, load, paths, settings, stats, store
 from .bounds import Bounds
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
@@ -43,20 +43,26 @@ def _date(text: str) -> dt.date:
         raise UsageError(str(exc)) from None
 
 
-def _export(args: argparse.Namespace) -> int:
-    out = Path(args.out)
+def _out_path(text: str) -> Path:
+    """The ``--out`` file: its folder must exist and it must not be a folder itself."""
+    out = Path(text)
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     if out.is_dir():
         raise UsageError(f"--out {out}: is a folder; give a file name")
+    return out
+
+
+def _export(args: argparse.Namespace) -> int:
+    out = _out_path(args.out)
     bbox = None
     if args.bbox:
         try:
             bbox = Bounds.parse(args.bbox)
         except ValueError as exc:
             raise UsageError(f"--bbox: {exc}") from None
-    countries = load.read_countries()
-    known = set(countries["iso_a2"])
+    ctx = context.load_context(args.data)
+    known = set(ctx.countries["iso_a2"])
     codes = [c.upper() for c in args.country or []]
     if unknown := [c for c in codes if c not in known]:
         raise UsageError(f"--country: unknown code(s) {', '.join(unknown)} "
@@ -69,11 +75,9 @@ def _export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
-    incidents = geo.enrich(load.read_incidents(args.data), countries)
-    shown = filters.apply(incidents, spec)
+    shown = filters.apply(ctx.incidents, spec, ctx.places)
     shown = bbox.filter(shown) if bbox is not None else shown
-    names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
-    caption = filters.describe(spec, names) + (" · inside the map extent" if bbox else "")
+    caption = filters.describe(spec, ctx.names) + (" · inside the map extent" if bbox else "")
     if shown.empty and not args.allow_empty:
         print(f"error: no incidents match ({caption}); nothing written. "
               "Use --allow-empty to export an explicit 'no incidents match' file.",
@@ -81,8 +85,8 @@ def _export(args: argparse.Namespace) -> int:
         return 1
     opts = export.SnapshotOptions(
         title=args.title, subtitle=caption, banner=args.banner, page=args.page,
-        scale=args.scale, bbox=bbox, data_as_of=stats.headline(incidents).last.date())
-    data = export.render(args.format, shown, countries, load.read_airports(), opts)
+        scale=args.scale, bbox=bbox, data_as_of=ctx.last)
+    data = export.render(args.format, shown, ctx.countries, ctx.airports, opts)
     files.replace_with(out, data)
     print(f"wrote {out} ({args.format}, {len(shown)} incidents, {len(data):,} bytes)")
     return 0
@@ -121,30 +125,15 @@ def _brief_list(args: argparse.Namespace) -> int:
 
 
 def _brief_export(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; give a file name")
+    out = _out_path(args.out)
     pack = _read_pack(args.pack, Path(args.folder))
     if not pack.slides:
         raise briefs.BriefError(f"brief pack {pack.name!r} has no slides; nothing written")
-    countries = load.read_countries()
-    regions = load.read_regions()
-    presets = load.read_presets()
-    incidents = geo.enrich(load.read_incidents(args.data), countries)
-    names = {**dict(zip(countries["iso_a2"], countries["name"], strict=True)),
-             **dict(zip(regions["iso_3166_2"], regions["name"], strict=True)),
-             **{k: p.label for k, p in presets.items()}}
-    places = filters.Places(regions, presets)
-    known = urlstate.Known(
-        countries=frozenset(countries["iso_a2"]) | frozenset(incidents["country"]),
-        regions=frozenset(regions["iso_3166_2"]), presets=frozenset(presets),
-        incidents=frozenset(incidents["id"]))
-    for problem in briefs.check_pack(pack, known):
+    ctx = context.load_context(args.data)
+    for problem in briefs.check_pack(pack, ctx.known()):
         print(f"warning: {problem}", file=sys.stderr)
-    as_of = stats.headline(incidents).last.date() if len(incidents) else None
-    data = export.pack_pdf(pack, incidents, countries, load.read_airports(), places, names,
+    as_of = ctx.last if len(ctx.incidents) else None
+    data = export.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports, ctx.places, ctx.names,
                            notes=args.notes, data_as_of=as_of, banner=args.banner, page=args.page)
     files.replace_with(out, data)
     pages = len(pack.slides) * (2 if args.notes else 1)

@@ -32,3 +32,19 @@ def next_free_id(base: str, taken: Container[str], *, numbered: bool = False) ->
     while (candidate := f"{base}-{n}") in taken:
         n += 1
     return candidate
+
+
+#: Brief-pack names are file stems: a lowercase slug of letters, digits, "-" and "_".
+PACK_NAME_MAX = 64
+_PACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def is_pack_name(text: str) -> bool:
+    """Whether ``text`` is a valid brief-pack name as it stands (no rewriting)."""
+    return len(text) <= PACK_NAME_MAX and _PACK_NAME.fullmatch(text) is not None
+
+
+def pack_name_for(title: str) -> str:
+    """The pack name a typed title asks for: lower case, runs of spaces as one hyphen
+    (still to be checked with ``briefs.safe_name``)."""
+    return re.sub(r"\s+", "-", title.strip().lower())

@@ -86,3 +86,8 @@ def require_writable(settings: Settings, action: str) -> None:
     """Raise ``ReadOnlyError`` when ``settings`` forbid writes; called by every write path."""
     if settings.read_only:
         raise ReadOnlyError(action)
+
+
+def editable(settings: Settings) -> bool:
+    """Whether incidents can be added and edited in the app: a writable GeoJSON data file."""
+    return not settings.read_only and settings.data.suffix.lower() in (".geojson", ".json")

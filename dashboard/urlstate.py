@@ -19,12 +19,11 @@ Parsing never raises: a bad value is dropped and named in ``notices``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import geo
+from . import geo, ids
 from .filters import FilterSpec
 from .schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, iso_date
 
@@ -133,7 +132,7 @@ THEMES = ("dark", "light")
 
 
 def _pack_name(text: str) -> str:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", text):
+    if not ids.is_pack_name(text):
         raise ValueError
     return text
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import paths, store
-from dashboard.app import KEY_RETRACTED, KEY_SELECTED
+from dashboard.ui.state import KEY_RETRACTED, KEY_SELECTED
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 ID = "pl-incursion-2025-09-10"

@@ -55,3 +55,18 @@ def test_next_free_id_is_never_taken(numbered):
     taken = {"a", *(f"a-{n}" for n in range(1, 50))}
     fid = ids.next_free_id("a", taken, numbered=numbered)
     assert fid == "a-50" and fid not in taken
+
+
+@pytest.mark.parametrize(("text", "valid"), [
+    ("morning-brief", True), ("a", True), ("x_1", True), ("a" * 64, True),
+    ("a" * 65, False), ("-a", False), ("Morning", False), ("a b", False), ("", False),
+    ("../x", False)])
+def test_is_pack_name(text, valid):
+    assert ids.is_pack_name(text) is valid
+
+
+@pytest.mark.parametrize(("title", "name"), [
+    ("Morning brief", "morning-brief"), ("  Baltic   update ", "baltic-update"),
+    ("Sept\tweek 2", "sept-week-2")])
+def test_pack_name_for_a_typed_title(title, name):
+    assert ids.pack_name_for(title) == name

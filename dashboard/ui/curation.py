@@ -1,0 +1,184 @@
+"""Curating in the app: the add/edit and retract dialogs, restore, and the sidebar's Add button.
+
+Every dialog works on a ``store.Snapshot`` taken when it opened: its version is what a later
+save checks against, so a change made elsewhere meanwhile is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import editing, settings, store
+from dashboard.context import Context
+from dashboard.schema import (
+    CONFIDENCES,
+    DATE_PRECISIONS,
+    INCIDENT_TYPES,
+    LOCATION_PRECISIONS,
+    PLATFORMS,
+    TYPE_LABELS,
+    DataError,
+)
+from dashboard.ui import state as S
+
+COUNTS = ("drones", "aircraft", "missiles", "killed", "injured")
+
+
+def _save_problem(exc: Exception) -> None:
+    """Show why a save was refused, inside the open dialog (which stays open)."""
+    lines = [str(exc), *(str(p) for p in getattr(exc, "problems", [])[:30])]
+    st.error("Not saved. " + "\n\n".join(S.md(line) for line in lines))
+
+
+def _index(options, value) -> int:
+    options = list(options)
+    return options.index(value) if value in options else 0
+
+
+def close_dialog() -> None:
+    """Forget the open dialog."""
+    st.session_state[S.KEY_DIALOG] = None
+
+
+def _where_and_what(ctx: Context, d: dict) -> dict:
+    v: dict = {}
+    countries = list(dict.fromkeys([*ctx.country_options, d["country"]]))
+    a, b, c = st.columns(3)
+    v["type"] = a.selectbox("Type", INCIDENT_TYPES, _index(INCIDENT_TYPES, d["type"]),
+                            format_func=TYPE_LABELS.get)
+    v["date"] = b.date_input("Date", d["date"], format="YYYY-MM-DD")
+    v["end_date"] = c.date_input("End date (optional)", d["end_date"], format="YYYY-MM-DD")
+    v["date_precision"] = a.selectbox("Date precision", DATE_PRECISIONS,
+                                      _index(DATE_PRECISIONS, d["date_precision"]))
+    v["country"] = b.selectbox("Country", countries, _index(countries, d["country"]),
+                               format_func=lambda x: f"{ctx.names.get(x, x)} ({x})")
+    v["region"] = c.text_input("Region (optional)", d["region"])
+    v["place"] = a.text_input("Place", d["place"])
+    v["location_precision"] = b.selectbox("Location precision", LOCATION_PRECISIONS,
+                                          _index(LOCATION_PRECISIONS, d["location_precision"]))
+    v["platform"] = c.selectbox("Platform", PLATFORMS, _index(PLATFORMS, d["platform"]))
+    v["lat"] = a.number_input("Latitude", -90.0, 90.0, d["lat"], format="%.5f",
+                              help="Click the map before opening this form to fill it in.")
+    v["lon"] = b.number_input("Longitude", -180.0, 180.0, d["lon"], format="%.5f")
+    v["icao"] = c.text_input("Airport ICAO (closures)", d["icao"], max_chars=4)
+    for col, name in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
+        v[name] = col.number_input(name.capitalize(), 0, None, d[name], step=1)
+    return v
+
+
+def _sources_and_notes(d: dict, ids: set[str], incident_id: str | None, is_new: bool) -> dict:
+    v: dict = {"summary": st.text_area("Summary", d["summary"], height=68)}
+    a, b = st.columns([2, 1])
+    v["document"] = a.text_input("Source document", d["document"])
+    v["publisher"] = b.text_input("Publisher (optional)", d["publisher"])
+    v["quote"] = st.text_area("Supporting quote (verbatim, at most 30 words)", d["quote"], height=68)
+    v["url"] = st.text_input("Source link (optional, http/https)", d["url"])
+    a, b = st.columns([1, 2])
+    v["confidence"] = a.selectbox("Confidence", CONFIDENCES, _index(CONFIDENCES, d["confidence"]))
+    v["related_ids"] = b.multiselect("Related incidents", sorted(ids - {incident_id}),
+                                     [r for r in d["related_ids"] if r in ids])
+    v["notes"] = st.text_area("Notes: what was inferred, and from what", d["notes"], height=68)
+    v["id"] = st.text_input("Id", d["id"], disabled=not is_new,
+                            placeholder="left empty: made from country, type and date")
+    return v
+
+
+@st.dialog("Incident", width="large", on_dismiss=close_dialog)
+def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
+    """Add a new incident (``incident_id`` None) or edit one; validated before saving."""
+    ss = st.session_state
+    base: store.Snapshot = ss[S.KEY_EDIT_BASE]
+    original = base.feature(incident_id) if incident_id else None
+    d = editing.defaults(original, *(ss.get(S.KEY_MAP_POINT) or (None, None)))
+    if original is None:
+        st.caption("Every incident needs its source document and a short verbatim quote. "
+                   "Say in the notes what was inferred (location, date).")
+    with st.form("incident_form", border=False):
+        v = {**_where_and_what(ctx, d), **_sources_and_notes(d, base.ids, incident_id, original is None)}
+        note = st.text_input("Change note (kept in the history)")
+        submitted = st.form_submit_button("Save", type="primary")
+    if not submitted:
+        return
+    if original is None and not (v["id"] or "").strip():
+        v["id"] = editing.new_id(v["country"], v["type"], v["date"], base.ids)
+    feature, problems = editing.to_feature(v, original)
+    if problems:
+        _save_problem(DataError(f"{len(problems)} problem(s):", problems))
+        return
+    try:
+        (store.edit if original else store.add)(base, feature, note)
+    except (DataError, settings.ReadOnlyError) as exc:
+        _save_problem(exc)
+        return
+    S.flash(S.FLASH_STORE, "success", f"Saved {feature['id']}.")
+    ss[S.KEY_SELECTED] = feature["id"]
+    close_dialog()
+    st.rerun()
+
+
+@st.dialog("Retract incident", on_dismiss=close_dialog)
+def _retract_dialog(incident_id: str) -> None:
+    st.markdown(f"Retract **{S.md(incident_id)}**? The record stays in the data, marked "
+                "retracted with your reason, and is hidden unless “Show retracted records” "
+                "is ticked.")
+    with st.form("retract_form", border=False):
+        reason = st.text_area("Reason (required)")
+        submitted = st.form_submit_button("Retract", type="primary")
+    if submitted:
+        try:
+            store.retract(st.session_state[S.KEY_EDIT_BASE], incident_id, reason)
+        except (DataError, settings.ReadOnlyError) as exc:
+            _save_problem(exc)
+            return
+        S.flash(S.FLASH_STORE, "success", f"Retracted {incident_id}.")
+        close_dialog()
+        st.rerun()
+
+
+def open_dialog(cfg: settings.Settings, kind: str, incident_id: str | None) -> None:
+    """Button callback: open a curation dialog on a snapshot of the data."""
+    try:
+        st.session_state[S.KEY_EDIT_BASE] = store.open_snapshot(cfg.data)
+    except DataError as exc:
+        S.flash(S.FLASH_STORE, "error", str(exc))
+        return
+    st.session_state[S.KEY_DIALOG] = (kind, incident_id)
+
+
+def dialogs(ctx: Context, cfg: settings.Settings) -> None:
+    """Show the open curation dialog, if any (it stays open until saved or dismissed)."""
+    kind, incident_id = st.session_state.get(S.KEY_DIALOG) or (None, None)
+    if kind is None or not settings.editable(cfg) or S.KEY_EDIT_BASE not in st.session_state:
+        return
+    if kind == "incident":
+        _incident_dialog(ctx, incident_id)
+    elif kind == "retract" and incident_id:
+        _retract_dialog(incident_id)
+
+
+def restore(cfg: settings.Settings, incident_id: str) -> None:
+    """Button callback: restore a retracted record."""
+    try:
+        store.restore(store.open_snapshot(cfg.data), incident_id)
+    except (DataError, settings.ReadOnlyError) as exc:
+        S.flash(S.FLASH_STORE, "error", f"Not restored: {exc}")
+        return
+    S.flash(S.FLASH_STORE, "success", f"Restored {incident_id}.")
+
+
+def curation_sidebar(cfg: settings.Settings) -> None:
+    """The sidebar's curation panel (or why this deployment cannot curate)."""
+    sb = st.sidebar
+    if cfg.read_only:
+        sb.caption("Read-only deployment: adding, editing, retracting, saving imports and "
+                   "changing brief packs are switched off.")
+        return
+    if not settings.editable(cfg):
+        sb.caption(f"The data file {cfg.data.name} is not GeoJSON, so it cannot be edited here.")
+        return
+    with sb.expander("Curate incidents"):
+        point = st.session_state.get(S.KEY_MAP_POINT)
+        st.caption(f"Map point: {point[0]:.4f}, {point[1]:.4f} (click the map to move it)"
+                   if point else "Click the map to place a new incident, or type coordinates.")
+        st.button("Add incident", icon=":material/add_location:", use_container_width=True,
+                  key="add_incident", on_click=open_dialog, args=(cfg, "incident", None))

@@ -1,0 +1,146 @@
+"""The Import tab: upload, column choice, report, unsaved preview on the map, save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import geopandas as gpd
+import streamlit as st
+
+from dashboard import geo, importer, load, settings, store
+from dashboard.context import Context
+from dashboard.schema import DataError
+from dashboard.ui import state as S
+
+MAPPED = ("lat", "lon", "date", "type", "country", "place", "summary", "source", "platform")
+ACCEPTED = ["geojson", "json", "csv", "txt", "gpkg", "kml"]
+
+
+def _upload_limit_mb() -> int:
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def _run_import(ctx: Context, upload, fmt: str | None, columns: importer.ColumnMap | None):
+    """Import the uploaded file once per (file, format, column choice); kept in the session."""
+    key = (upload.file_id, fmt, columns)
+    cached = st.session_state.get(S.KEY_IMPORT)
+    if cached and cached[0] == key:
+        return cached[1]
+    result = importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
+                                   existing_ids=set(ctx.incidents["id"]))
+    st.session_state[S.KEY_IMPORT] = (key, result, upload.name)
+    return result
+
+
+def preview_frame(ctx: Context) -> gpd.GeoDataFrame | None:
+    """The valid rows of the current upload as incidents, when the user asked to see them on
+    the map; None otherwise."""
+    cached = st.session_state.get(S.KEY_IMPORT)
+    if not cached or not st.session_state.get(S.KEY_IMPORT_PREVIEW) or not cached[1].features:
+        return None
+    return geo.enrich(load.incidents_frame(cached[1].feature_collection()), ctx.countries)
+
+
+def _save(cfg: settings.Settings) -> None:
+    ss = st.session_state
+    _, result, name = ss[S.KEY_IMPORT]
+    try:
+        saved = store.import_features(store.open_snapshot(cfg.data), result.features, name,
+                                      ss.get(S.KEY_IMPORT_NOTE, ""))
+    except (DataError, settings.ReadOnlyError) as exc:
+        problems = "; ".join(str(p) for p in getattr(exc, "problems", [])[:5])
+        S.flash(S.FLASH_STORE, "error",
+                f"Import not saved: {exc}" + (f" ({problems})" if problems else ""))
+        return
+    S.flash(S.FLASH_STORE, "success", f"Added {len(result.features)} incidents from {name} "
+                                      f"({len(saved.features)} in the data now).")
+    ss[S.KEY_IMPORT] = None
+    ss[S.KEY_IMPORT_PREVIEW] = False
+    ss[S.KEY_UPLOAD_NONCE] = ss.get(S.KEY_UPLOAD_NONCE, 0) + 1
+
+
+def _column_choice(widget: str, columns: list[str], guessed: importer.ColumnMap,
+                   expanded: bool) -> None:
+    """Selectboxes naming which column feeds each field; a change re-imports the file."""
+    with st.expander("Columns used", expanded=expanded):
+        st.caption("Detected from the header; choose others if a field was missed or wrong.")
+        options = [None, *columns]
+        for col, field in zip(st.columns(len(MAPPED)), MAPPED, strict=True):
+            current = getattr(guessed, field)
+            col.selectbox(field, options, options.index(current) if current in options else 0,
+                          key=widget + field, format_func=lambda c: "—" if c is None else c)
+
+
+def _chosen_columns(upload, widget: str) -> importer.ColumnMap | None:
+    """The detected columns with the user's choices on top ("—" removes a column)."""
+    ss = st.session_state
+    chosen = {f: ss[widget + f] for f in MAPPED if widget + f in ss}
+    if not chosen:
+        return None
+    cached = ss.get(S.KEY_IMPORT)
+    known = (cached[1].source_columns if cached and cached[0][0] == upload.file_id
+             else importer.header_columns(upload.getvalue(), upload.name))
+    return replace(importer.guess_columns(known), **chosen)
+
+
+def _report(result) -> None:
+    st.markdown(S.md(result.summary()))
+    read, valid, rejected = st.columns(3)
+    read.metric("Rows read", result.rows_read)
+    valid.metric("Valid", len(result.features))
+    rejected.metric("Rejected", result.rows_rejected)
+    for warning in result.warnings:
+        st.info(S.md(warning))
+    if result.rejected:
+        st.markdown("**Rejected rows**")
+        st.dataframe(importer.rejected_frame(result), hide_index=True, use_container_width=True)
+
+
+def _save_controls(cfg: settings.Settings, result) -> None:
+    st.checkbox(f"Show the {len(result.features)} valid rows on the map (preview, not saved), "
+                "filtered like the rest", key=S.KEY_IMPORT_PREVIEW)
+    if not settings.editable(cfg):
+        st.caption("This deployment cannot save imports (read-only, or the data file is not "
+                   "GeoJSON).")
+        return
+    st.text_input("Note for the change history", key=S.KEY_IMPORT_NOTE,
+                  placeholder=f"e.g. ACLED weekly export, {dt.date.today():%-d %b %Y}")
+    st.button(f"Add {len(result.features)} incidents to the data", type="primary",
+              icon=":material/save:", on_click=_save, args=(cfg,))
+
+
+def import_panel(ctx: Context, cfg: settings.Settings) -> None:
+    """The Import tab (``ctx``: the saved data, which imported ids are checked against)."""
+    ss = st.session_state
+    st.caption("GeoJSON (ours or any other), CSV with coordinate columns, ACLED export CSV, "
+               f"GeoPackage or KML, up to {_upload_limit_mb()} MB. Nothing is kept until you "
+               "save; every saved import is logged in the change history.")
+    left, right = st.columns([3, 2])
+    upload = left.file_uploader("File to import", key=f"upload-{ss.get(S.KEY_UPLOAD_NONCE, 0)}",
+                                type=ACCEPTED)
+    fmt = right.selectbox("Format", [None, *importer.FORMATS], key=S.KEY_IMPORT_FORMAT,
+                          format_func=lambda f: "Detect from the file" if f is None
+                          else importer.FORMAT_LABELS[f])
+    if upload is None:
+        ss[S.KEY_IMPORT] = None
+        return
+    if upload.size > _upload_limit_mb() * 1024 * 1024:
+        st.error(f"{S.md(upload.name)} is {upload.size / 1e6:.1f} MB; the limit is "
+                 f"{_upload_limit_mb()} MB (server.maxUploadSize in .streamlit/config.toml).")
+        return
+    widget = f"col-{upload.file_id}-"  # the user's column choices for this file
+    try:
+        result = _run_import(ctx, upload, fmt, _chosen_columns(upload, widget))
+    except DataError as exc:
+        ss[S.KEY_IMPORT] = None
+        st.error(S.md(f"Cannot import: {exc}"))
+        header = importer.header_columns(upload.getvalue(), upload.name)
+        if header:  # a table whose coordinate columns were not recognised: let the user say
+            _column_choice(widget, header, importer.guess_columns(header), expanded=True)
+        return
+    if result.columns is not None and fmt != "acled" and result.format != "acled":
+        _column_choice(widget, result.source_columns, result.columns, expanded=not result.features)
+    _report(result)
+    if result.features:
+        _save_controls(cfg, result)

@@ -1,0 +1,67 @@
+"""The shareable link <-> the session: read it once per session, write it back every run."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from dashboard import filters, formstate, urlstate
+from dashboard.context import Context
+from dashboard.ui import state as S
+
+
+def seed(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> None:
+    """Put a spec and view into the session (before the widgets are drawn)."""
+    ss = st.session_state
+    S.write_widgets(formstate.widgets_for(spec, ctx.first, ctx.last))
+    ss[S.KEY_AREA] = spec.area
+    ss[S.KEY_SELECTED] = view.incident
+    ss[S.KEY_GOTO] = ((view.lat, view.lon, view.zoom)
+                      if view.lat is not None or view.zoom is not None else None)
+    ss[S.KEY_VIEW] = (view.lat, view.lon, view.zoom) if view.lat is not None else None
+    ss[S.KEY_PRESENT] = view.present
+    ss[S.KEY_THEME] = view.theme
+    ss[S.KEY_BRIEF] = view.brief
+    ss[S.KEY_SLIDE] = view.slide
+
+
+def read_once(ctx: Context) -> urlstate.View | None:
+    """On a session's first run, restore the state from the URL and note what was ignored.
+
+    Returns the link's view on that first run (the caller opens a linked slide), else None.
+    """
+    ss = st.session_state
+    if ss.get(S.KEY_READY):
+        return None
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    spec, view, notices = urlstate.parse(params, ctx.known())
+    seed(ctx, spec, view)
+    ss[S.KEY_NOTICES] = notices
+    ss[S.KEY_MAP_NONCE] = 0
+    ss[S.KEY_READY] = True
+    return view
+
+
+def current_view() -> urlstate.View:
+    """The view the session shows now (map position, selection, presentation)."""
+    ss = st.session_state
+    lat, lon, zoom = ss.get(S.KEY_VIEW) or (None, None, None)
+    return urlstate.View(lat, lon, zoom, ss.get(S.KEY_SELECTED), present=bool(ss.get(S.KEY_PRESENT)),
+                         theme=ss.get(S.KEY_THEME), brief=ss.get(S.KEY_BRIEF),
+                         slide=ss.get(S.KEY_SLIDE) if ss.get(S.KEY_BRIEF) else None)
+
+
+def write(spec: filters.FilterSpec) -> dict[str, str | list[str]]:
+    """Keep the URL in step with the state; returns the link's parameters."""
+    params = urlstate.encode(spec, current_view())
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if current != {k: v if isinstance(v, list) else [v] for k, v in params.items()}:
+        st.query_params.from_dict(params)
+    return params
+
+
+def share_url(params: dict[str, str | list[str]]) -> str:
+    """The full link for ``params`` on this server."""
+    base = st.context.url or "http://localhost:8501/"
+    return f"{base}?{urlencode(params, doseq=True)}" if params else base

@@ -1,0 +1,201 @@
+"""The map: the st_folium fragment, what the browser reports back, playback controls, share link.
+
+The base map stays constant (so the browser keeps it mounted); the filtered incidents travel
+as feature groups. Map interactions rerun only this fragment.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import folium
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import filters, geo, mapping, playback, settings, urlstate
+from dashboard.bounds import Bounds
+from dashboard.context import Context
+from dashboard.ui import link
+from dashboard.ui import state as S
+from dashboard.ui.static import css
+
+MAP_HEIGHT = 700
+MAP_HEIGHT_PRESENT = 1080
+RETURNED = ["last_object_clicked_tooltip", "all_drawings", "center", "zoom", "bounds"]
+
+
+def select(incident_id: str | None, ctx: Context, center: bool = True) -> None:
+    """Highlight an incident (and centre the map on it)."""
+    st.session_state[S.KEY_SELECTED] = incident_id
+    if incident_id and center:
+        point = ctx.incidents.loc[incident_id].geometry.representative_point()
+        zoom = (st.session_state.get(S.KEY_VIEW) or (None, None, None))[2]
+        st.session_state[S.KEY_GOTO] = (point.y, point.x, zoom)
+
+
+def _remember_view(out: dict) -> None:
+    ss = st.session_state
+    if out.get("center") and out.get("zoom") is not None:
+        view = (round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), out["zoom"])
+        if view != ss.get(S.KEY_VIEW):
+            ss[S.KEY_VIEW] = view
+            st.query_params.update({"lat": f"{view[0]:g}", "lon": f"{view[1]:g}",
+                                    "zoom": f"{view[2]:g}"})
+    bounds = Bounds.from_leaflet(out.get("bounds"))
+    if bounds is not None:
+        ss[S.KEY_BOUNDS] = bounds
+    clicked_at = out.get("last_clicked") or {}
+    if clicked_at.get("lat") is not None and clicked_at.get("lng") is not None:
+        ss[S.KEY_MAP_POINT] = (round(clicked_at["lat"], 5), round(clicked_at["lng"], 5))
+
+
+def _handle_output(out: dict, ctx: Context) -> None:
+    """React to the browser: remember the view, select a clicked incident, apply drawings."""
+    ss = st.session_state
+    _remember_view(out)
+    tip = out.get("last_object_clicked_tooltip")
+    if tip and tip != ss.get(S.KEY_LAST_CLICK):
+        ss[S.KEY_LAST_CLICK] = tip
+        clicked = mapping.clicked_id(tip, ctx.incidents.index)
+        if clicked and clicked != ss.get(S.KEY_SELECTED):
+            select(clicked, ctx, center=False)
+            st.rerun()
+    drawings = out.get("all_drawings")
+    if drawings is not None and json.dumps(drawings) != json.dumps(ss.get(S.KEY_LAST_DRAWINGS)):
+        ss[S.KEY_LAST_DRAWINGS] = drawings
+        ss[S.KEY_AREA] = geo.area_from_drawings(drawings)
+        st.rerun()
+
+
+# --- time playback ------------------------------------------------------------------------------
+
+def _clock() -> playback.Clock:
+    ss = st.session_state
+    return playback.Clock(ss.get(S.KEY_PLAY_STEP, 0), bool(ss.get(S.KEY_PLAYING)),
+                          ss.get(S.KEY_PLAY_LAST, 0.0))
+
+
+def _set_clock(clock: playback.Clock) -> None:
+    st.session_state.update({S.KEY_PLAY_STEP: clock.step, S.KEY_PLAYING: clock.playing,
+                             S.KEY_PLAY_LAST: clock.last})
+
+
+def nudge(delta: int, count: int) -> None:
+    """Button callback: one step back or on."""
+    _set_clock(playback.nudge(_clock(), count, delta))
+
+
+def toggle_play(count: int) -> None:
+    """Button callback: play or pause."""
+    _set_clock(playback.toggle(_clock(), count, time.monotonic()))
+
+
+def playback_frames(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
+                    ) -> list[playback.Frame]:
+    """The playback steps of the selection, or none when playback is off."""
+    ss = st.session_state
+    if not ss.get(S.KEY_PLAY_ON):
+        return []
+    window = ss.get(S.KEY_PLAY_WINDOW) if ss.get(S.KEY_PLAY_MODE) == "Sliding window" else None
+    return playback.frames(shown, spec.date_from or ctx.first, spec.date_to or ctx.last,
+                           "W" if ss.get(S.KEY_PLAY_FREQ) == "Week" else "D", window)
+
+
+def _current_frame(frames: list[playback.Frame]) -> playback.Frame:
+    """The step to show; while playing, move one step on when its time is up."""
+    before = _clock()
+    clock = playback.tick(before, len(frames), time.monotonic(), st.session_state.get(S.KEY_PLAY_SPEED, 1.0))
+    _set_clock(clock)
+    if before.playing and not clock.playing:
+        st.rerun()  # the whole app, so the timer that drives playback stops
+    return frames[clock.step]
+
+
+def _play_controls(count: int) -> None:
+    ss = st.session_state
+    back, play, forward, slider = st.columns([1, 1, 1, 12], vertical_alignment="center")
+    back.button("", icon=":material/skip_previous:", key="play_back",
+                on_click=nudge, args=(-1, count), help="Previous step")
+    play.button("", icon=":material/pause:" if ss.get(S.KEY_PLAYING) else ":material/play_arrow:",
+                key="play_toggle", on_click=toggle_play, args=(count,), help="Play / pause")
+    forward.button("", icon=":material/skip_next:", key="play_forward",
+                   on_click=nudge, args=(1, count), help="Next step")
+    slider.slider("Step", 0, max(count - 1, 1), key=S.KEY_PLAY_STEP,
+                  label_visibility="collapsed", disabled=count < 2,
+                  format=" ", on_change=lambda: ss.update({S.KEY_PLAYING: False}))
+
+
+def _played(shown: gpd.GeoDataFrame, frames: list[playback.Frame], classes: dict[str, str],
+            present: bool) -> gpd.GeoDataFrame:
+    """The incidents of the playback's current step (and the earlier ones), classed."""
+    frame = _current_frame(frames)
+    if not present:
+        _play_controls(len(frames))
+    shown = shown[shown["id"].isin(set(frame.current) | set(frame.earlier))]
+    for ids, cls in ((frame.current, "ef-current"), (frame.earlier, "ef-faded")):
+        for incident_id in ids:
+            classes[incident_id] = f"{cls} {classes.get(incident_id, '')}".strip()
+    css("play.css")
+    with st.container(key="play_date"):
+        st.markdown(S.md(f"{frame.label} · {len(frame.current)} new, {len(frame.earlier)} earlier"))
+    return shown
+
+
+# --- the map ---------------------------------------------------------------------------------
+
+def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+              share: dict, frames: list[playback.Frame], new_ids: frozenset[str]) -> None:
+    """The map (and the playback controls). Map interactions rerun only this fragment."""
+    ss = st.session_state
+    present = bool(ss.get(S.KEY_PRESENT))
+    theme = (ss.get(S.KEY_THEME) or "default") if present else "default"
+    classes = {i: "ef-new" for i in new_ids}
+    if frames:
+        shown = _played(shown, frames, classes, present)
+    selected = ss.get(S.KEY_SELECTED)
+    row = ctx.incidents.loc[selected] if selected in ctx.incidents.index else None
+    goto = ss.get(S.KEY_GOTO)
+    # Clicks on empty map place a new incident: only where incidents can be added.
+    editable = not present and settings.editable(settings.load_settings())
+    map_key = f"map-{ss[S.KEY_MAP_NONCE]}-{theme}"
+    # The view the browser reported (st_folium's on_change stores it under the key before
+    # this rerun): count the incidents in view and pick symbols, clusters or density.
+    bounds, zoom = mapping.view_of(ss.get(map_key))
+    if bounds is None:
+        bounds = ss.get(S.KEY_BOUNDS)
+    if zoom is None and ss.get(S.KEY_VIEW):
+        zoom = ss[S.KEY_VIEW][2]
+    layers = mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
+                                 classes=classes)
+    out = st_folium(
+        mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
+                          theme=theme, base=ctx.base),
+        key=map_key,
+        feature_group_to_add=[*layers.groups,
+                              mapping.area_layer(geo.parse_area(spec.area) if spec.area else None),
+                              mapping.highlight_layer(row)],
+        layer_control=folium.LayerControl(collapsed=True),
+        returned_objects=[*RETURNED, *(["last_clicked"] if editable else [])],
+        center=goto[:2] if goto and goto[0] is not None else None,
+        zoom=goto[2] if goto else None,
+        use_container_width=True,
+        height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
+    )
+    _handle_output(out or {}, ctx)
+    if not present:
+        st.caption(S.md(layers.legend))
+        params = {**share, **urlstate.encode(filters.FilterSpec(), link.current_view())}
+        with st.popover("Link to this view", icon=":material/link:"):
+            st.caption("Opens exactly these filters and this map view. Copy it with the icon.")
+            st.code(link.share_url(params), language=None, wrap_lines=True)
+
+
+def map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+              share: dict, new_ids: frozenset[str] = frozenset()) -> None:
+    """The map fragment; while playing, a timer reruns just this fragment every step."""
+    frames = playback_frames(ctx, shown, spec)
+    playing = bool(frames) and st.session_state.get(S.KEY_PLAYING)
+    run_every = st.session_state.get(S.KEY_PLAY_SPEED, 1.0) if playing else None
+    st.fragment(run_every=run_every)(_map_body)(ctx, shown, spec, tiles, share, frames, new_ids)

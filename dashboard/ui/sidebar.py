@@ -1,0 +1,107 @@
+"""The filter sidebar: widgets whose values ``formstate`` turns into one FilterSpec."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import filters, formstate, style, urlstate
+from dashboard.context import Context
+from dashboard.schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, TYPE_LABELS
+from dashboard.ui import link
+from dashboard.ui import state as S
+
+DATE_MIN, DATE_MAX = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+
+
+def _reset(ctx: Context) -> None:
+    link.seed(ctx, filters.FilterSpec(), urlstate.View(brief=st.session_state.get(S.KEY_BRIEF)))
+    st.session_state[S.KEY_GOTO] = (*style.EASTERN_FLANK_CENTER, style.HOME_ZOOM)
+    st.session_state[S.KEY_MAP_NONCE] += 1
+    st.session_state[S.KEY_LAST_DRAWINGS] = None
+
+
+def remove_area() -> None:
+    """Drop the drawn area filter (and the shapes on the map)."""
+    ss = st.session_state
+    ss[S.KEY_AREA] = None
+    ss[S.KEY_LAST_DRAWINGS] = None
+    ss[S.KEY_GOTO] = ss.get(S.KEY_VIEW) or ss.get(S.KEY_GOTO)
+    ss[S.KEY_MAP_NONCE] += 1  # a fresh map drops the drawn shapes too
+
+
+def _place_widgets(ctx: Context) -> None:
+    sb, names = st.sidebar, ctx.names
+    sb.pills("Region preset", list(ctx.places.presets), selection_mode="single",
+             format_func=lambda k: names.get(k, k), key=S.KEY_PRESET)
+    sb.date_input("Dates", min_value=DATE_MIN, max_value=DATE_MAX, key=S.KEY_DATES,
+                  format="YYYY-MM-DD")
+    chosen = sb.multiselect("Countries", ctx.country_options, key=S.KEY_COUNTRIES,
+                            format_func=lambda c: f"{names.get(c, c)} ({c})",
+                            placeholder="All countries")
+    regions = ctx.places.regions
+    if chosen:
+        regions = regions[regions["country"].isin(chosen)]
+    options = sorted(regions["iso_3166_2"], key=lambda r: (r[:2], names.get(r, r)))
+    # Regions of a country just removed from the filter leave the selection.
+    st.session_state[S.KEY_REGIONS] = list(
+        formstate.keep_regions(S.read_widgets(), set(options)).regions)
+    sb.multiselect(
+        "Admin regions", options, key=S.KEY_REGIONS, format_func=lambda r: f"{names.get(r, r)} ({r})",
+        placeholder="All regions" + (" of these countries" if chosen else ""),
+        help="Oblasts, voivodeships, counties. An incident matches when it lies in the region.")
+
+
+def _kind_widgets() -> None:
+    sb = st.sidebar
+    sb.pills("Incident types", list(INCIDENT_TYPES), selection_mode="multi",
+             format_func=TYPE_LABELS.get, key=S.KEY_TYPES)
+    sb.multiselect("Platform", list(PLATFORMS), key=S.KEY_PLATFORMS, placeholder="All platforms")
+    sb.segmented_control(
+        "Minimum confidence", [formstate.ANY, *reversed(CONFIDENCES[:-1])], key=S.KEY_CONFIDENCE,
+        format_func=lambda c: "Any" if c == formstate.ANY
+        else f"{c.capitalize()}+" if c != "high" else "High")
+
+
+def _depth_widgets() -> None:
+    sb = st.sidebar
+    sb.markdown("**Distance from the Russia/Belarus/Ukraine border**")
+    left, right = sb.columns(2)
+    left.number_input("At least, km", min_value=0.0, step=10.0, key=S.KEY_DEPTH_MIN)
+    right.number_input("At most, km", min_value=0.0, step=10.0, key=S.KEY_DEPTH_MAX)
+    sb.caption("Incidents in NATO countries only; those located only to country level have "
+               "no distance.")
+    w = S.read_widgets()
+    if formstate.depth_conflict(w):
+        sb.error(f"'At least' ({w.depth_min:g} km) is more than 'at most' ({w.depth_max:g} km): "
+                 "distance filter not applied.")
+
+
+def _area_controls(ctx: Context) -> None:
+    sb = st.sidebar
+    if st.session_state.get(S.KEY_AREA):
+        sb.info("Area filter on: only incidents inside the drawn area are shown.")
+        sb.button("Remove drawn area", on_click=remove_area, use_container_width=True)
+    else:
+        sb.caption("Draw a rectangle or polygon on the map (tools at its top left) to keep "
+                   "only the incidents inside it.")
+    sb.button("Reset all filters", on_click=_reset, args=(ctx,), use_container_width=True)
+
+
+def sidebar(ctx: Context) -> tuple[filters.FilterSpec, bool]:
+    """Draw the filter widgets; return the FilterSpec they describe and the online-tiles switch."""
+    st.sidebar.header("Filters")
+    _place_widgets(ctx)
+    _kind_widgets()
+    _depth_widgets()
+    st.sidebar.text_input("Search place, summary and quotes", key=S.KEY_Q,
+                          placeholder="e.g. Rzeszow, debris, MiG-31")
+    st.sidebar.checkbox("Show retracted records", key=S.KEY_RETRACTED,
+                        help="Retracted records stay in the data with the reason; they are "
+                             "hidden unless this is ticked.")
+    _area_controls(ctx)
+    with st.sidebar.expander("Basemap"):
+        tiles = st.checkbox("Online map tiles (OpenStreetMap, needs internet)", key=S.KEY_TILES)
+    spec = formstate.spec_of(S.read_widgets(), ctx.first, ctx.last, st.session_state.get(S.KEY_AREA))
+    return spec, tiles

@@ -1,0 +1,161 @@
+"""The panels under the map: headline metrics, the table, the timeline, the breakdown, Export."""
+
+from __future__ import annotations
+
+import os
+
+import altair as alt
+import geopandas as gpd
+import streamlit as st
+
+from dashboard import export, filters, stats, style
+from dashboard.bounds import Bounds
+from dashboard.context import Context
+from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
+from dashboard.ui import state as S
+from dashboard.ui.map_panel import select
+
+
+def metrics(shown: gpd.GeoDataFrame) -> None:
+    """One row of headline counts for the selection."""
+    counts = stats.counts_by_type(shown)
+    head = stats.headline(shown)
+    figures = [("Incidents", head.incidents), ("Countries", head.countries),
+               ("Airports closed", head.airports_closed), ("Drones reported", head.drones_reported),
+               *((TYPE_LABELS[t], int(counts[t])) for t in INCIDENT_TYPES)]
+    for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(label, value)
+
+
+def _on_table_select(ctx: Context) -> None:
+    rows = st.session_state[S.KEY_TABLE].selection.rows
+    ids = st.session_state.get(S.KEY_TABLE_IDS, [])
+    if rows and rows[0] < len(ids):
+        select(ids[rows[0]], ctx)
+
+
+def table(ctx: Context, shown: gpd.GeoDataFrame) -> None:
+    """The incident table; selecting a row selects the incident."""
+    frame = stats.table(shown, limit=stats.TABLE_LIMIT)
+    if len(shown) > len(frame):
+        st.caption(f"The {len(frame):,} newest of {len(shown):,} incidents; every one is in the "
+                   "counts, charts and exports.")
+    st.session_state[S.KEY_TABLE_IDS] = list(frame["id"])
+    frame["type"] = frame["type"].map(TYPE_LABELS)
+    st.dataframe(
+        frame, key=S.KEY_TABLE, on_select=lambda: _on_table_select(ctx),
+        selection_mode="single-row", hide_index=True, use_container_width=True,
+        column_config={
+            **{c: c.replace("_", " ").capitalize() for c in frame.columns},
+            "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "depth_km": st.column_config.NumberColumn("Depth, km", format="%.1f",
+                                                      help="Distance from the RU/BY/UA border"),
+        },
+    )
+    st.caption("Select a row to highlight the incident on the map and show its details.")
+
+
+def _on_brush() -> None:
+    brush = st.session_state[S.KEY_TIMELINE].selection.get("brush") or {}
+    span = stats.brush_span(brush.get("period"), weekly=st.session_state.get(S.KEY_FREQ) == "Week")
+    if span:
+        st.session_state[S.KEY_DATES] = span
+
+
+def timeline(shown: gpd.GeoDataFrame) -> None:
+    """Incidents per day or week, stacked by type; brushing sets the date filter."""
+    freq = st.segmented_control("Per", ["Day", "Week"], default="Day", key=S.KEY_FREQ)
+    data = stats.timeline(shown, "W" if freq == "Week" else "D")
+    data["type"] = data["type"].map(TYPE_LABELS)
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    chart = (
+        alt.Chart(data, height=260)
+        .mark_bar(size=8 if freq == "Day" else 14)
+        .encode(
+            x=alt.X("period:T", title=None,
+                    axis=alt.Axis(format="%-d %b %Y", tickCount="day" if freq == "Day" else "week",
+                                  labelAngle=0, labelOverlap="greedy")),
+            y=alt.Y("count:Q", title="Incidents", stack="zero"),
+            color=alt.Color("type:N", title="Type",
+                            scale=alt.Scale(domain=[TYPE_LABELS[t] for t in INCIDENT_TYPES],
+                                            range=[style.TYPE_STYLES[t].color
+                                                   for t in INCIDENT_TYPES])),
+            tooltip=[alt.Tooltip("period:T", title="From"), "type:N", "count:Q"],
+        )
+        .add_params(brush)
+    )
+    st.altair_chart(chart, key=S.KEY_TIMELINE, on_select=_on_brush, selection_mode="brush",
+                    use_container_width=True)
+    st.caption("Drag across the chart to set the date filter to that span.")
+
+
+def breakdown(ctx: Context, shown: gpd.GeoDataFrame) -> None:
+    """Counts per country and type."""
+    st.dataframe(stats.by_country_and_type(shown, ctx.names).rename(columns={
+        **TYPE_LABELS, "total": "Total"}), use_container_width=True)
+
+
+EXTENTS = {"view": "The map view on screen", "flank": "The whole eastern flank",
+           "incidents": "Fit to the incidents shown"}
+FORMATS = {"png": "PNG", "pdf": "PDF", "html": "HTML map", "geojson": "GeoJSON",
+           "csv": "CSV", "gpkg": "GeoPackage"}
+FORMAT_HELP = {"png": "Slide snapshot (raster)", "pdf": "Slide snapshot (vector, one page)",
+               "html": "Standalone interactive map: one file, works offline",
+               "geojson": "The filtered incidents, same schema as incidents.geojson",
+               "csv": "One row per incident, lon/lat, lists joined",
+               "gpkg": "GeoPackage layer 'incidents'"}
+
+
+def _snapshot_options(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
+                      ) -> export.SnapshotOptions:
+    extent = st.session_state.get(S.KEY_EXPORT_EXTENT, "view")
+    bbox = None
+    if extent == "view":
+        bbox = st.session_state.get(S.KEY_BOUNDS)
+    elif extent == "incidents":
+        bbox = Bounds.from_frame(shown)
+    return export.SnapshotOptions(
+        title=st.session_state.get(S.KEY_EXPORT_TITLE) or style.DEFAULT_TITLE,
+        subtitle=filters.describe(spec, ctx.names),
+        banner=st.session_state.get(S.KEY_EXPORT_BANNER, ""),
+        page=st.session_state.get(S.KEY_EXPORT_PAGE, "16:9"),
+        scale=2 if st.session_state.get(S.KEY_EXPORT_SCALE) == "2×" else 1,
+        bbox=bbox, data_as_of=ctx.last)
+
+
+def _export_settings() -> None:
+    st.text_input("Title", value=style.DEFAULT_TITLE, key=S.KEY_EXPORT_TITLE, max_chars=120)
+    st.text_input("Handling banner (top and bottom; empty for none)",
+                  value=os.environ.get("EFM_BANNER", ""), key=S.KEY_EXPORT_BANNER,
+                  max_chars=120, placeholder="e.g. UNCLASSIFIED // FOR TRAINING")
+    st.segmented_control("Page", list(export.PAGES), default="16:9", key=S.KEY_EXPORT_PAGE,
+                         format_func=export.PAGE_LABELS.get)
+    st.segmented_control("PNG scale", ["1×", "2×"], default="1×", key=S.KEY_EXPORT_SCALE)
+    st.radio("Extent", list(EXTENTS), format_func=EXTENTS.get, key=S.KEY_EXPORT_EXTENT,
+             horizontal=True)
+
+
+def export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
+    """Snapshot settings, a preview, and a download button per format (built on click)."""
+    left, right = st.columns([2, 3])
+    with left:
+        _export_settings()
+        opts = _snapshot_options(ctx, shown, spec)
+        st.caption(f"The subtitle states the filters: {S.md(opts.subtitle)}. Data exports hold all "
+                   f"{len(shown)} filtered incidents; snapshots show those inside the extent.")
+        cols = st.columns(3)
+        for i, (fmt, label) in enumerate(FORMATS.items()):
+            cols[i % 3].download_button(
+                label, data=lambda fmt=fmt: export.render(fmt, shown, ctx.countries, ctx.airports,
+                                                           _snapshot_options(ctx, shown, spec)),
+                file_name=export.filename(fmt, opts.exported_at), mime=export.MEDIA_TYPES[fmt],
+                key=f"download-{fmt}", use_container_width=True, icon=":material/download:",
+                help=FORMAT_HELP[fmt])
+    with right:
+        if st.button("Preview snapshot", icon=":material/visibility:"):
+            with st.spinner("Drawing the snapshot…"):
+                fig = export.snapshot_figure(shown, ctx.countries, ctx.airports, opts)
+                st.session_state[S.KEY_PREVIEW] = export.to_png(fig)
+        if st.session_state.get(S.KEY_PREVIEW):
+            st.image(st.session_state[S.KEY_PREVIEW], caption="Preview (press again after "
+                     "changing filters or settings)", use_container_width=True)
