@@ -23,6 +23,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-sync", "--no-first-run"]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: How long a browser test waits for a visible condition. Generous: on a busy 2-core machine a
+#: Streamlit rerun can take several seconds, and a test waits for what it needs, never sleeps.
+WAIT_MS = 120_000
+
+
+class Chromium:
+    """A launched browser whose every context waits up to ``WAIT_MS`` for a condition."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(WAIT_MS)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 def chromium_path() -> str:
@@ -86,3 +104,12 @@ def block_outside(context, blocked: list[str]) -> None:
             blocked.append(route.request.url)
             route.abort()
     context.route("**/*", handle)
+
+
+def wait_idle(page, timeout: float = WAIT_MS) -> None:
+    """Wait until the app's script is not running and no element is left stale by a rerun."""
+    page.wait_for_function(
+        """() => { const app = document.querySelector('[data-testid="stApp"]');
+                   return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                          && !document.querySelector('[data-stale="true"]'); }""",
+        timeout=timeout)

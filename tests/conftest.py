@@ -77,9 +77,9 @@ def browser():
     """Debian's headless Chromium (skipped with a reason when missing, except under CI=true)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM_ARGS, chromium_path
+    from tests.browser import CHROMIUM_ARGS, Chromium, chromium_path
     executable = chromium_path()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
+        yield Chromium(b)
         b.close()

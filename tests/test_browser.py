@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import load, paths
-from tests.browser import MAP_FRAME, block_outside, running_app
+from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = paths.ROOT / "tests" / "artifacts"
@@ -37,13 +37,13 @@ def test_map_shows_every_incident_offline(browser, app_url):
     page.goto(app_url, wait_until="domcontentloaded")
 
     frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    frame.locator(".leaflet-container").wait_for(state="visible")
     incidents = frame.locator(".ef-incident")
     page.wait_for_function(
         """([sel, n]) => { const f = document.querySelector(sel);
              return f && f.contentDocument &&
                     f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
-        arg=[MAP_FRAME, expected], timeout=60_000)
+        arg=[MAP_FRAME, expected])
     assert incidents.count() == expected
     # The basemap is drawn from geodata (country polygons), not tiles.
     assert frame.locator("path.leaflet-interactive").count() > 20
@@ -52,14 +52,14 @@ def test_map_shows_every_incident_offline(browser, app_url):
     page.get_by_text("Incidents", exact=True).first.wait_for()
 
     ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(1000)
+    wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "app.png"))
 
     # Clicking a symbol opens its popup with the source document and its verbatim quote.
     closures = shipped[shipped["type"] == "airport_closure"]
     frame.locator(".ef-airport_closure").first.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for(state="visible", timeout=10_000)
+    popup.wait_for(state="visible")
     text = popup.inner_text()
     assert "Airport closure" in text and "Source:" in text
     shown = [row.id for row in closures.itertuples()
@@ -84,7 +84,7 @@ def page(browser, app_url):
 def open_app(page, app_url: str, query: str = ""):
     page.goto(f"{app_url}/{query}", wait_until="domcontentloaded")
     frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    frame.locator(".leaflet-container").wait_for(state="visible")
     return frame
 
 
@@ -98,7 +98,7 @@ def wait_map_count(page, n: int) -> None:
         """([sel, n]) => { const f = document.querySelector(sel);
              return f && f.contentDocument &&
                     f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
-        arg=[MAP_FRAME, n], timeout=30_000)
+        arg=[MAP_FRAME, n])
 
 
 def metric_value(page, label: str) -> int:
@@ -115,11 +115,11 @@ def test_table_row_selection_shows_card_and_highlight(page, app_url):
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # first row's selection checkbox
     card = page.locator(".st-key-detail_card").first
-    card.wait_for(state="visible", timeout=30_000)
+    card.wait_for(state="visible")
     text = card.inner_text()
     assert "Airport closure" in text and "Sources" in text
     assert "Airports in Warsaw, Rzeszów, and Lublin were temporarily closed" in text
-    frame.locator(".ef-selected").wait_for(state="attached", timeout=30_000)
+    frame.locator(".ef-selected").wait_for(state="attached")
     assert "incident=pl-airport-closure-" in page.url
 
 
@@ -128,7 +128,7 @@ def test_clicking_a_map_symbol_shows_the_card(page, app_url):
     wait_map_count(page, 1)
     frame.locator(".ef-airport_closure").first.click(force=True)
     card = page.locator(".st-key-detail_card").first
-    card.wait_for(state="visible", timeout=30_000)
+    card.wait_for(state="visible")
     assert "Rzeszów-Jasionka Airport" in card.inner_text()
 
 
@@ -159,7 +159,7 @@ def test_drawing_an_area_filters_and_removing_it_restores(page, app_url):
     page.wait_for_function(
         """([sel, n]) => { const f = document.querySelector(sel);
              const k = f && f.contentDocument.querySelectorAll('.ef-incident').length;
-             return k > 0 && k < n; }""", arg=[MAP_FRAME, total], timeout=30_000)
+             return k > 0 && k < n; }""", arg=[MAP_FRAME, total])
     assert "area=POLYGON" in page.url
     assert page.get_by_text("inside the drawn area").first.is_visible()
     page.get_by_role("button", name="Remove drawn area").click()
@@ -171,7 +171,7 @@ def test_brushing_the_timeline_sets_the_date_filter(page, app_url):
     open_app(page, app_url, "?from=2025-09-01&to=2025-10-06")
     page.get_by_role("tab", name="Timeline").click()
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.wait_for(state="visible", timeout=30_000)
+    chart.wait_for(state="visible")
     chart.scroll_into_view_if_needed()
     canvas = chart.locator("canvas, svg").first.bounding_box()
     # Drag over the left part of the time axis (the first days of September).
@@ -180,8 +180,7 @@ def test_brushing_the_timeline_sets_the_date_filter(page, app_url):
     page.mouse.down()
     page.mouse.move(canvas["x"] + canvas["width"] * 0.35, y, steps=10)
     page.mouse.up()
-    page.wait_for_function("() => new URL(location.href).searchParams.get('to') !== '2025-10-06'",
-                           timeout=30_000)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('to') !== '2025-10-06'")
     params = dict(p.split("=", 1) for p in page.url.split("?", 1)[1].split("&"))
     assert "2025-09-01" <= params["from"] < params["to"] < "2025-10-06", params
 
@@ -201,11 +200,11 @@ def test_standalone_html_renders_offline(browser, tmp_path):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(path.as_uri())
-    page.locator(".leaflet-container").wait_for(state="visible", timeout=30_000)
+    page.locator(".leaflet-container").wait_for(state="visible")
     assert page.locator(".ef-incident").count() == len(incidents)
     assert page.locator("#ef-legend").is_visible()
     page.locator(".ef-strike").first.click(force=True)
-    assert "Source:" in page.locator(".leaflet-popup-content").inner_text(timeout=10_000)
+    assert "Source:" in page.locator(".leaflet-popup-content").inner_text()
     assert blocked == [] and errors == []
     context.close()
 
@@ -214,7 +213,7 @@ def test_export_tab_downloads_the_filtered_csv(page, app_url, tmp_path):
     open_app(page, app_url, "?country=EE")
     wait_map_count(page, 1)
     page.get_by_role("tab", name="Export").click()
-    with page.expect_download(timeout=60_000) as download:
+    with page.expect_download() as download:
         page.get_by_role("button", name="CSV").click()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
@@ -230,8 +229,7 @@ def test_presentation_view_fills_the_projector(browser, app_url):
     page = context.new_page()
     frame = open_app(page, app_url, "?present=1&theme=dark&country=PL")
     wait_map_count(page, 6)
-    page.wait_for_timeout(500)
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden")
     box = page.locator(MAP_FRAME).bounding_box()
     assert box["width"] * box["height"] >= 0.9 * 1920 * 1080, box
     title = page.locator(".st-key-present_title h1").first
@@ -245,7 +243,7 @@ def test_presentation_view_fills_the_projector(browser, app_url):
     page.screenshot(path=str(ARTIFACTS / "presentation.png"))
     # Escape leaves presentation view.
     page.locator("body").press("Escape")
-    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible")
     assert "present=1" not in page.url
     assert blocked == []
     context.close()
@@ -261,17 +259,17 @@ def test_presenting_a_brief_pack_with_the_keyboard(page, app_url, briefs_dir):
     briefs.save_pack(pack, briefs_dir, expected_version=None)
     open_app(page, app_url, "?present=1&brief=test-brief&slide=1")
     title = page.locator(".st-key-present_title h1").first
-    title.wait_for(timeout=30_000)
+    title.wait_for()
     assert title.inner_text() == "Poland, 10 September"
     wait_map_count(page, 6)  # PL incidents on 10 Sep 2025
     page.locator("body").press("ArrowRight")
     page.wait_for_function("() => document.querySelector('.st-key-present_title h1')"
-                           ".innerText === 'Estonia'", timeout=30_000)
+                           ".innerText === 'Estonia'")
     wait_map_count(page, 1)
     assert "slide=2" in page.url and "country=EE" in page.url
     page.locator("body").press("ArrowLeft")
     page.wait_for_function("() => document.querySelector('.st-key-present_title h1')"
-                           ".innerText === 'Poland, 10 September'", timeout=30_000)
+                           ".innerText === 'Poland, 10 September'")
     # Presenting recorded itself in the pack.
     assert briefs.load_pack("test-brief", briefs_dir).last_presented is not None
 
@@ -282,12 +280,11 @@ def test_playback_steps_through_the_days(page, app_url):
     page.get_by_text("Play back the selected dates").click()
     # During a rerun Streamlit may briefly show the old and the new element: take the first.
     date = page.locator(".st-key-play_date p").first
-    date.wait_for(timeout=30_000)
+    date.wait_for()
     page.wait_for_function("() => document.querySelector('.st-key-play_date p')"
-                           ".innerText.startsWith('10 Sep 2025 · 6 new')", timeout=30_000)
+                           ".innerText.startsWith('10 Sep 2025 · 6 new')")
     page.locator(".st-key-play_forward button").first.click()
     page.wait_for_function("() => document.querySelector('.st-key-play_date p')"
-                           ".innerText.startsWith('11 Sep 2025 · 0 new, 6 earlier')",
-                           timeout=30_000)
+                           ".innerText.startsWith('11 Sep 2025 · 0 new, 6 earlier')")
     frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".ef-faded").first.wait_for(state="attached", timeout=30_000)
+    frame.locator(".ef-faded").first.wait_for(state="attached")

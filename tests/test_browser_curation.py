@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from dashboard import paths, store
-from tests.browser import MAP_FRAME, block_outside, running_app
+from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
 ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
@@ -31,7 +31,7 @@ def page(data, browser):
         block_outside(context, [])
         page = context.new_page()
         page.goto(url, wait_until="domcontentloaded")
-        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for()
         yield page
         context.close()
 
@@ -43,30 +43,28 @@ def marker_count(page) -> int:
 def test_import_preview_then_save(page, data):
     page.get_by_role("tab", name="Import").click()
     page.locator('input[type="file"]').set_input_files(str(ACLED))
-    page.get_by_text("7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected").wait_for(
-        timeout=60_000)
+    page.get_by_text("7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected").wait_for()
     table = page.locator('[data-testid="stDataFrame"]').last
     table.wait_for()
     assert data.read_bytes() == paths.INCIDENTS.read_bytes()  # nothing kept before saving
 
     page.get_by_text("valid rows on the map").click()
-    page.get_by_text("Import preview: 4 of 4 unsaved imported rows").wait_for(timeout=30_000)
+    page.get_by_text("Import preview: 4 of 4 unsaved imported rows").wait_for()
     page.wait_for_function(
         """([sel, n]) => { const f = document.querySelector(sel);
              return f && f.contentDocument &&
                     f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
-        arg=[MAP_FRAME, 44], timeout=60_000)
+        arg=[MAP_FRAME, 44])
 
     page.get_by_role("tab", name="Import").click()
     # Re-reading the file while its preview is shown must not count the preview as saved data.
     page.locator('input[aria-label="Format"]').click()
     page.keyboard.type("ACLED")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(1500)
-    page.get_by_text("7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected").wait_for(
-        timeout=60_000)
+    page.get_by_text("Format: ACLED export (CSV), as chosen above").wait_for()
+    page.get_by_text("7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected").wait_for()
     page.get_by_role("button", name="Add 4 incidents to the data").click()
-    page.get_by_text("Added 4 incidents from acled.csv").wait_for(timeout=30_000)
+    page.get_by_text("Added 4 incidents from acled.csv").wait_for()
     ids = [f["properties"]["id"] for f in json.loads(data.read_text())["features"]]
     assert len(ids) == 44 and "acled-ukr90001" in ids
     [entry] = store.history(data)
@@ -77,11 +75,11 @@ def test_edit_from_the_card_is_saved_and_logged(page, data):
     incident = "pl-crash-debris-2025-09-10"
     page.goto(page.url.split("?")[0] + f"?incident={incident}", wait_until="domcontentloaded")
     page.get_by_role("button", name="Edit").first.click()
-    page.get_by_label("Change note (kept in the history)").wait_for(timeout=30_000)
+    page.get_by_label("Change note (kept in the history)").wait_for()
     page.get_by_label("Drones", exact=True).fill("3")
     page.get_by_label("Change note (kept in the history)").fill("count from the follow-up")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text(f"Saved {incident}.").wait_for(timeout=30_000)
+    page.get_by_text(f"Saved {incident}.").wait_for()
     assert store.open_snapshot(data).feature(incident)["properties"]["drones"] == 3
     entry = store.history(data, incident)[-1]
     assert entry.note == "count from the follow-up" and entry.changes[incident]["drones"][1] == 3
@@ -93,12 +91,10 @@ def test_unrecognised_coordinate_columns_are_chosen_by_the_user(page, tmp_path):
     page.goto(page.url.split("?")[0], wait_until="domcontentloaded")
     page.get_by_role("tab", name="Import").click()
     page.locator('input[type="file"]').set_input_files(str(odd))
-    page.get_by_text("no coordinate columns found (columns: N, E, Day, Kind, Text)").wait_for(
-        timeout=60_000)
+    page.get_by_text("no coordinate columns found (columns: N, E, Day, Kind, Text)").wait_for()
     for field, column in (("lat", "N"), ("lon", "E")):
         page.locator(f'input[aria-label="{field}"]').click()
         page.keyboard.type(column)
         page.keyboard.press("Enter")
-        page.wait_for_timeout(1500)
-    page.get_by_text("1 row(s) read as CSV with coordinate columns: 1 imported, 0 rejected").wait_for(
-        timeout=60_000)
+        wait_idle(page)
+    page.get_by_text("1 row(s) read as CSV with coordinate columns: 1 imported, 0 rejected").wait_for()

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from dashboard import briefs, detail, export, filters, geo, load, mapping
 from dashboard.schema import validate_collection, validate_feature
+from tests.browser import WAIT_MS
 from tests.conftest import BASE_PROPS, make_feature
 
 SUMMARY = "<img src=x onerror=alert(1)>"
@@ -213,7 +214,7 @@ def open_popup_with(root, text: str):
     popup = root.locator(".leaflet-popup-content")
     for i in range(root.locator(".ef-incident").count()):
         root.locator(".ef-incident").nth(i).click(force=True)
-        popup.wait_for(state="visible", timeout=10_000)
+        popup.wait_for(state="visible")
         if text in popup.inner_text():
             break
     return popup
@@ -277,7 +278,14 @@ def watched(browser):
     context.close()
 
 
-def expect_text(locator, text: str, timeout: float = 30_000) -> None:
+def settle(page) -> None:
+    """The app has finished its run and the page has no request in flight."""
+    from tests.browser import wait_idle
+    wait_idle(page)
+    page.wait_for_load_state("networkidle")
+
+
+def expect_text(locator, text: str, timeout: float = WAIT_MS) -> None:
     from playwright.sync_api import expect
     expect(locator).to_contain_text(text, timeout=timeout)
 
@@ -288,7 +296,7 @@ def test_card_tooltip_and_popup_show_hostile_text_literally(watched, hostile_app
     page, watch = watched
     page.goto(f"{hostile_app}/?incident=xss-summary", wait_until="domcontentloaded")
     frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    frame.locator(".leaflet-container").wait_for(state="visible")
     card = page.locator(".st-key-detail_card").first
     for text in (SUMMARY, PLACE, REGION, NOTES, QUOTE):
         expect_text(card, text)
@@ -298,7 +306,7 @@ def test_card_tooltip_and_popup_show_hostile_text_literally(watched, hostile_app
     expect_text(card, PLACE_2)
 
     symbol = frame.locator(".ef-incident").first
-    symbol.wait_for(timeout=30_000)
+    symbol.wait_for()
     for i in range(frame.locator(".ef-incident").count()):
         frame.locator(".ef-incident").nth(i).hover(force=True)
     expect_text(frame.locator(".leaflet-tooltip").last, "xss-")
@@ -306,7 +314,7 @@ def test_card_tooltip_and_popup_show_hostile_text_literally(watched, hostile_app
     popup = open_popup_with(frame, PLACE)
     for text in (SUMMARY, PLACE, QUOTE, NOTES):
         expect_text(popup, text)
-    page.wait_for_timeout(1000)  # give any injected handler the time to fire
+    settle(page)  # any injected handler would have fired by now
     watch.assert_clean()
     assert watch.errors == []
 
@@ -319,11 +327,11 @@ def test_a_crafted_link_cannot_inject_markup(watched, hostile_app):
     from urllib.parse import quote
     page.goto(f"{hostile_app}/?q={quote(q)}&country=PL&bogus={quote(PLACE)}",
               wait_until="domcontentloaded")
-    page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
+    page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for()
     main = page.locator('[data-testid="stMain"]').first
     expect_text(main, f"matching “{q}”")                # the caption
     expect_text(main, "unknown parameter 'bogus'")      # the notice about the link
-    page.wait_for_timeout(1000)
+    settle(page)
     watch.assert_clean()
 
 
@@ -332,9 +340,9 @@ def test_presenting_a_hostile_brief_shows_text_literally(watched, hostile_app):
     page, watch = watched
     page.goto(f"{hostile_app}/?present=1&brief=hostile&slide=1", wait_until="domcontentloaded")
     title = page.locator(".st-key-present_title").first
-    expect_text(title, PLACE + " " + PUBLISHER, timeout=60_000)
+    expect_text(title, PLACE + " " + PUBLISHER)
     expect_text(title, f"matching “{SUMMARY}”")
-    page.wait_for_timeout(1000)
+    settle(page)
     watch.assert_clean()
 
 
@@ -345,12 +353,12 @@ def test_exported_html_runs_nothing_in_a_browser(watched, incidents, countries, 
     path.write_text(export.to_html(incidents, countries, None, title=PLACE,
                                    subtitle=f"matching “{SUMMARY}”"), encoding="utf-8")
     page.goto(path.as_uri())
-    page.locator(".leaflet-container").wait_for(state="visible", timeout=30_000)
+    page.locator(".leaflet-container").wait_for(state="visible")
     expect_text(page.locator("body"), f"matching “{SUMMARY}”")
     assert page.title() == PLACE
     popup = open_popup_with(page, PLACE)
     expect_text(popup, SUMMARY)
     expect_text(popup, PLACE)
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")
     watch.assert_clean()
     assert watch.errors == []

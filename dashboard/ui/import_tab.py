@@ -84,8 +84,10 @@ def _chosen_columns(upload, widget: str) -> importer.ColumnMap | None:
     return replace(importer.guess_columns(known), **chosen)
 
 
-def _report(result) -> None:
+def _report(result, chosen: str | None) -> None:
     st.markdown(S.md(result.summary()))
+    st.caption(S.md(f"Format: {importer.FORMAT_LABELS[result.format]}, "
+                    + ("as chosen above" if chosen else "detected from the file")))
     read, valid, rejected = st.columns(3)
     read.metric("Rows read", result.rows_read)
     valid.metric("Valid", len(result.features))
@@ -141,6 +143,6 @@ def import_panel(ctx: Context, cfg: settings.Settings) -> None:
         return
     if result.columns is not None and fmt != "acled" and result.format != "acled":
         _column_choice(widget, result.source_columns, result.columns, expanded=not result.features)
-    _report(result)
+    _report(result, fmt)
     if result.features:
         _save_controls(cfg, result)
