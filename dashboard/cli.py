@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import briefs, context, export, files, filters, importer, load, paths, settings, stats, store
+from . import briefs, context, export, files, filters, importer, load, paths, settings, stats, store, style
 from .bounds import Bounds
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex.add_argument("--country", nargs="+", metavar="CC", help="ISO 3166-1 alpha-2 codes")
     ex.add_argument("--type", nargs="+", choices=INCIDENT_TYPES, metavar="TYPE",
                     help=f"one or more of: {', '.join(INCIDENT_TYPES)}")
-    ex.add_argument("--title", default=export.DEFAULT_TITLE)
+    ex.add_argument("--title", default=style.DEFAULT_TITLE)
     ex.add_argument("--banner", default=os.environ.get("EFM_BANNER", ""),
                     help="handling banner, top and bottom (default: $EFM_BANNER, else none)")
     ex.add_argument("--bbox", metavar="minlon,minlat,maxlon,maxlat")

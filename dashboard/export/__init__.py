@@ -15,7 +15,6 @@ import re
 import geopandas as gpd
 
 from .. import geo
-from ..style import DEFAULT_TITLE
 from .briefpdf import pack_pdf
 from .html import to_html
 from .snapshot import (
@@ -69,7 +68,7 @@ def filename(fmt: str, when: dt.datetime, stem: str = DEFAULT_STEM) -> str:
 
 
 __all__ = [
-    "BASE_DPI", "CSV_COLUMNS", "DEFAULT_STEM", "DEFAULT_TITLE", "FORMATS", "FORMULA_START",
+    "BASE_DPI", "CSV_COLUMNS", "DEFAULT_STEM", "FORMATS", "FORMULA_START",
     "MEDIA_TYPES", "PAGES", "PAGE_LABELS", "SnapshotOptions", "filename", "nice_km",
     "pack_pdf", "render", "snapshot_figure", "to_csv", "to_geojson", "to_gpkg", "to_html",
     "to_pdf", "to_png",

@@ -11,7 +11,6 @@ the swap happens only in this package.
 
 from __future__ import annotations
 
-from ..style import EASTERN_FLANK_BOUNDS, EASTERN_FLANK_CENTER, HOME_ZOOM, THEMES, TYPE_STYLES
 from .base import (
     ASSET_BASE,
     EFM_BASE,
@@ -40,8 +39,8 @@ from .symbols import (
 )
 
 __all__ = [
-    "ASSET_BASE", "EASTERN_FLANK_BOUNDS", "EASTERN_FLANK_CENTER", "EFM_BASE", "HOME_ZOOM",
-    "STATIC_BASE", "THEMES", "TYPE_STYLES", "BaseData", "MapLayers", "area_layer",
+    "ASSET_BASE", "EFM_BASE",
+    "STATIC_BASE", "BaseData", "MapLayers", "area_layer",
     "auto_layers", "base_data", "build_map", "clicked_id", "closed_airports_layer",
     "cluster_assets", "draw_control", "efm_assets", "format_dates", "highlight_layer",
     "incident_layers", "label_point", "offline_assets", "popup_html", "spread_offsets",
