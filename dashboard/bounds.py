@@ -36,7 +36,7 @@ class Bounds:
         """``value`` as Bounds: a Bounds as it is, or four numbers in Bounds' order."""
         if isinstance(value, Bounds):
             return value
-        minlon, minlat, maxlon, maxlat = value
+        minlon, minlat, maxlon, maxlat = (float(v) for v in value)
         return cls(minlon, minlat, maxlon, maxlat)
 
     @classmethod
@@ -137,6 +137,57 @@ class Bounds:
     def filter(self, frame):
         """The rows of a GeoDataFrame whose geometry intersects the box."""
         return frame.cx[self.minlon:self.maxlon, self.minlat:self.maxlat]
+
+
+    def at_least(self, width_deg: float, height_deg: float) -> Bounds:
+        """The box grown about its middle to at least ``width_deg`` x ``height_deg``."""
+        cx, cy = (self.minlon + self.maxlon) / 2, (self.minlat + self.maxlat) / 2
+        w, h = max(self.maxlon - self.minlon, width_deg), max(self.maxlat - self.minlat, height_deg)
+        return Bounds(min(self.minlon, cx - w / 2), min(self.minlat, cy - h / 2),
+                      max(self.maxlon, cx + w / 2), max(self.maxlat, cy + h / 2))
+
+    # --- on a Web-Mercator screen ---------------------------------------------------------
+
+    @property
+    def center(self) -> tuple[float, float]:
+        """``(lat, lon)`` of the box's middle on a Web-Mercator map (what Leaflet centres)."""
+        y = (_merc_y(self.minlat) + _merc_y(self.maxlat)) / 2
+        lat = math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+        return lat, (self.minlon + self.maxlon) / 2
+
+    def pixels(self, zoom: float) -> tuple[float, float]:
+        """``(width, height)`` in screen pixels of this box at ``zoom`` (256-px tiles): the
+        size of the map that reported these bounds at that zoom."""
+        scale = TILE_PX * 2.0 ** zoom
+        return ((self.maxlon - self.minlon) / 360 * scale,
+                (_merc_y(self.maxlat) - _merc_y(self.minlat)) / (2 * math.pi) * scale)
+
+    def fit_zoom(self, width_px: float, height_px: float, snap: float = 0.25,
+                 lo: float = 3.0, hi: float = 12.0) -> float:
+        """The largest zoom (a multiple of ``snap``, within ``lo..hi``) at which the whole box
+        fits a map of ``width_px`` x ``height_px``, as Leaflet's ``fitBounds`` would pick."""
+        w0, h0 = self.pixels(0)
+        fits = [math.log2(px / size) for px, size in ((width_px, w0), (height_px, h0)) if size > 0]
+        zoom = min(fits) if fits else hi
+        return min(max(math.floor(zoom / snap + 1e-9) * snap, lo), hi)  # 1e-9: a snug fit stays
+
+
+def _merc_y(lat: float) -> float:
+    """Web-Mercator y (radians) of a latitude, kept inside Mercator's limits."""
+    lat = min(max(lat, -85.05), 85.05)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+#: The smallest extent a selection is framed in: one incident shows its surroundings (a
+#: country's worth of map), not a street.
+MIN_FRAME_DEG = (4.0, 3.0)
+
+
+def selection_extent(frame) -> Bounds | None:
+    """The extent that frames a selection of incidents: their box, padded by a tenth, at
+    least ``MIN_FRAME_DEG``, clamped to the world; None when nothing is selected."""
+    box = Bounds.from_frame(frame, fraction=0.1, min_deg=0.0)
+    return None if box is None else box.at_least(*MIN_FRAME_DEG).clamp()
 
 
 #: The eastern flank, the map's home view (``style.EASTERN_FLANK_BOUNDS``) as Bounds.

@@ -228,3 +228,9 @@ def describe(spec: FilterSpec, country_names: Mapping[str, str] | None = None) -
     if spec.retracted:
         parts.append("retracted records included")
     return " · ".join(parts)
+
+
+def chosen_regions(spec: FilterSpec, places: Places | None) -> tuple[str, ...]:
+    """The admin regions the spec names, its own and its preset's (to outline them)."""
+    preset = places.presets.get(spec.preset) if places and spec.preset else None
+    return tuple(dict.fromkeys([*(spec.regions or ()), *(preset.regions if preset else ())]))

@@ -93,3 +93,9 @@ def spec_of(w: Widgets, first: dt.date, last: dt.date, area: str | None = None) 
 def keep_regions(w: Widgets, allowed: set[str]) -> Widgets:
     """Drop chosen regions that are no longer offered (their country left the filter)."""
     return replace(w, regions=tuple(r for r in w.regions if r in allowed))
+
+
+def framing_key(spec: FilterSpec) -> FilterSpec:
+    """What a change of selection is judged on, to frame the map on it: every filter but the
+    area drawn on the map (the user is looking at the map while drawing it)."""
+    return replace(spec, area=None)

@@ -8,6 +8,8 @@ them", e.g. ``type=none``)::
     preset, q, min_confidence, min_depth_km, max_depth_km
     area                  WKT polygon or minlon,minlat,maxlon,maxlat
     lat, lon, zoom        the map view
+    bbox                  minlon,minlat,maxlon,maxlat: an extent, fitted to the screen that opens
+                          it (brief-pack slides store this; lat/lon/zoom win when both are given)
     incident              the highlighted incident
     retracted             1: also show retracted records
     present, theme        presentation view (present=1) and projector theme (dark, light)
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import geo, ids
+from .bounds import Bounds
 from .filters import FilterSpec
 from .schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, iso_date
 
@@ -43,6 +46,7 @@ class View:
     theme: str | None = None       # projector theme: "dark" or "light"
     brief: str | None = None       # brief pack being presented
     slide: int | None = None       # 1-based slide number in that pack
+    bbox: Bounds | None = None     # an extent to fit to the screen (instead of lat/lon/zoom)
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def _area(text: str) -> str:
 
 
 PARAMS = ("from", "to", "country", "type", "region", "preset", "q", "min_confidence",
-          "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "incident",
+          "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "bbox", "incident",
           "present", "theme", "brief", "slide", "retracted")
 THEMES = ("dark", "light")
 
@@ -186,6 +190,7 @@ def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec
         theme=p.value("theme", _choice(THEMES), "dark or light"),
         brief=p.value("brief", _pack_name, "a brief pack name (a-z, 0-9, - and _)"),
         slide=p.value("slide", _slide, "a slide number (1, 2, ...)"),
+        bbox=p.value("bbox", Bounds.parse, "an extent (minlon,minlat,maxlon,maxlat)"),
     )
     if (view.lat is None) != (view.lon is None):
         p.notices.append("lat and lon must be given together; map position ignored")
@@ -213,6 +218,7 @@ def encode(spec: FilterSpec, view: View = View()) -> dict[str, str | list[str]]:
                        ("incident", view.incident), ("present", "1" if view.present else None),
                        ("theme", view.theme), ("brief", view.brief),
                        ("slide", str(view.slide) if view.slide else None),
+                       ("bbox", ",".join(_fmt(v) for v in view.bbox.as_tuple()) if view.bbox else None),
                        ("retracted", "1" if spec.retracted else None)):
         if value:
             out[key] = value

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import filters, formstate, urlstate
+from dashboard.bounds import Bounds
 from dashboard.context import Context
 from dashboard.ui import state as S
 
@@ -20,6 +21,12 @@ def seed(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> None:
     ss[S.KEY_GOTO] = ((view.lat, view.lon, view.zoom)
                       if view.lat is not None or view.zoom is not None else None)
     ss[S.KEY_VIEW] = (view.lat, view.lon, view.zoom) if view.lat is not None else None
+    # The map is framed on the selection unless the link says where to look: its own view,
+    # or an extent (slides store one) that is fitted to this screen.
+    ss[S.KEY_FIT] = view.bbox if view.lat is None else None
+    ss[S.KEY_FIT_SIZE] = None
+    framed = view.lat is not None or view.bbox is not None or spec == filters.FilterSpec()
+    ss[S.KEY_FRAMED] = formstate.framing_key(spec) if framed else None
     ss[S.KEY_PRESENT] = view.present
     ss[S.KEY_THEME] = view.theme
     ss[S.KEY_BRIEF] = view.brief
@@ -65,3 +72,14 @@ def share_url(params: dict[str, str | list[str]]) -> str:
     """The full link for ``params`` on this server."""
     base = st.context.url or "http://localhost:8501/"
     return f"{base}?{urlencode(params, doseq=True)}" if params else base
+
+
+def slide_view() -> urlstate.View:
+    """The view a brief-pack slide stores: the extent on screen (fitted to whatever screen
+    presents it) and the selected incident; no presentation state."""
+    ss = st.session_state
+    extent = ss.get(S.KEY_BOUNDS)
+    view = current_view()
+    if extent is None:  # the browser has not reported the view yet: keep the centre and zoom
+        return urlstate.View(view.lat, view.lon, view.zoom, view.incident)
+    return urlstate.View(incident=view.incident, bbox=Bounds.of(extent))

@@ -14,15 +14,18 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import filters, geo, mapping, playback, settings, urlstate
-from dashboard.bounds import Bounds
+from dashboard import filters, formstate, geo, mapping, playback, settings, urlstate
+from dashboard.bounds import FLANK, Bounds, selection_extent
 from dashboard.context import Context
+from dashboard.mapping.outline import regions_layer
 from dashboard.ui import link
 from dashboard.ui import state as S
 from dashboard.ui.static import css
 
 MAP_HEIGHT = 700
 MAP_HEIGHT_PRESENT = 1080
+#: The map's size in pixels until the browser has reported it (then its real size is used).
+ASSUMED_PX = {False: (1100, MAP_HEIGHT), True: (1920, MAP_HEIGHT_PRESENT)}
 RETURNED = ["last_object_clicked_tooltip", "all_drawings", "center", "zoom", "bounds"]
 
 
@@ -143,23 +146,72 @@ def _played(shown: gpd.GeoDataFrame, frames: list[playback.Frame], classes: dict
     return shown
 
 
+# --- framing: the map follows the selection ------------------------------------------------------
+
+def fit_to(extent: Bounds | None) -> None:
+    """Frame the map on ``extent`` at its next run (fitted to the map's size in pixels)."""
+    if extent is not None:
+        st.session_state[S.KEY_FIT] = extent
+        st.session_state[S.KEY_FIT_SIZE] = None
+
+
+def _frame_selection(shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
+    """When the selection changes, fit the map to it; a hand-made pan or zoom stands until then."""
+    ss = st.session_state
+    target = selection_extent(shown)
+    ss[S.KEY_FIT_TARGET] = target
+    key = formstate.framing_key(spec)
+    if ss.get(S.KEY_FRAMED) != key:
+        ss[S.KEY_FRAMED] = key
+        fit_to(target if key != filters.FilterSpec() or target is None else FLANK)
+
+
+def _apply_fit(measured: tuple[float, float] | None, present: bool) -> None:
+    """Turn a pending fit into a centre and zoom for the map's size (refitted once when the
+    browser reports a size other than the one assumed)."""
+    ss = st.session_state
+    fit = ss.get(S.KEY_FIT)
+    if fit is None:
+        return
+    size = measured or ASSUMED_PX[present]
+    rounded = (round(size[0]), round(size[1]))
+    if ss.get(S.KEY_FIT_SIZE) != rounded:
+        goto = (*fit.center, fit.fit_zoom(*size))
+        if goto == ss.get(S.KEY_GOTO):  # the map only moves when the value passed changes
+            goto = (goto[0] + 1e-6, goto[1], goto[2])
+        ss[S.KEY_GOTO], ss[S.KEY_FIT_SIZE] = goto, rounded
+    if measured:
+        ss[S.KEY_FIT] = None
+
+
+def _measured(returned: dict | None) -> tuple[float, float] | None:
+    bounds, zoom = mapping.view_of(returned)
+    return bounds.pixels(zoom) if bounds is not None and zoom is not None else None
+
+
 # --- the map ---------------------------------------------------------------------------------
 
 def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
-              share: dict, frames: list[playback.Frame], new_ids: frozenset[str]) -> None:
+              share: dict, frames: list[playback.Frame], new_ids: frozenset[str],
+              outline, timer_on: bool) -> None:
     """The map (and the playback controls). Map interactions rerun only this fragment."""
     ss = st.session_state
     present = bool(ss.get(S.KEY_PRESENT))
     theme = (ss.get(S.KEY_THEME) or "default") if present else "default"
     classes = {i: "ef-new" for i in new_ids}
+    if bool(frames) and bool(ss.get(S.KEY_PLAYING)) != timer_on:
+        # Play or pause was pressed inside this fragment: the timer that drives playback is
+        # set up by the whole app's run, so run it.
+        st.rerun(scope="app")
     if frames:
         shown = _played(shown, frames, classes, present)
     selected = ss.get(S.KEY_SELECTED)
     row = ctx.incidents.loc[selected] if selected in ctx.incidents.index else None
-    goto = ss.get(S.KEY_GOTO)
     # Clicks on empty map place a new incident: only where incidents can be added.
     editable = not present and settings.editable(settings.load_settings())
     map_key = f"map-{ss[S.KEY_MAP_NONCE]}-{theme}"
+    _apply_fit(_measured(ss.get(map_key)), present)
+    goto = ss.get(S.KEY_GOTO)
     # The view the browser reported (st_folium's on_change stores it under the key before
     # this rerun): count the incidents in view and pick symbols, clusters or density.
     bounds, zoom = mapping.view_of(ss.get(map_key))
@@ -175,6 +227,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
         key=map_key,
         feature_group_to_add=[*layers.groups,
                               mapping.area_layer(geo.parse_area(spec.area) if spec.area else None),
+                              regions_layer(outline),
                               mapping.highlight_layer(row)],
         layer_control=folium.LayerControl(collapsed=True),
         returned_objects=[*RETURNED, *(["last_clicked"] if editable else [])],
@@ -186,16 +239,30 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
     _handle_output(out or {}, ctx)
     if not present:
         st.caption(S.md(layers.legend))
-        params = {**share, **urlstate.encode(filters.FilterSpec(), link.current_view())}
-        with st.popover("Link to this view", icon=":material/link:"):
-            st.caption("Opens exactly these filters and this map view. Copy it with the icon.")
-            st.code(link.share_url(params), language=None, wrap_lines=True)
+        _map_actions(share)
+
+
+def _map_actions(share: dict) -> None:
+    """Under the map: fit it to the selection, and the link to this view."""
+    params = {**share, **urlstate.encode(filters.FilterSpec(), link.current_view())}
+    fit, share_col = st.columns([1, 1])
+    fit.button("Fit to incidents", icon=":material/fit_screen:", key="fit_incidents",
+               on_click=lambda: fit_to(st.session_state.get(S.KEY_FIT_TARGET)),
+               disabled=st.session_state.get(S.KEY_FIT_TARGET) is None,
+               help="Frame the map on the incidents of the selection.")
+    with share_col.popover("Link to this view", icon=":material/link:"):
+        st.caption("Opens exactly these filters and this map view. Copy it with the icon.")
+        st.code(link.share_url(params), language=None, wrap_lines=True)
 
 
 def map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
               share: dict, new_ids: frozenset[str] = frozenset()) -> None:
     """The map fragment; while playing, a timer reruns just this fragment every step."""
+    _frame_selection(shown, spec)
     frames = playback_frames(ctx, shown, spec)
-    playing = bool(frames) and st.session_state.get(S.KEY_PLAYING)
+    playing = bool(frames) and bool(st.session_state.get(S.KEY_PLAYING))
     run_every = st.session_state.get(S.KEY_PLAY_SPEED, 1.0) if playing else None
-    st.fragment(run_every=run_every)(_map_body)(ctx, shown, spec, tiles, share, frames, new_ids)
+    codes = filters.chosen_regions(spec, ctx.places)
+    outline = geo.union_of(ctx.places.regions, "iso_3166_2", codes) if codes else None
+    st.fragment(run_every=run_every)(_map_body)(ctx, shown, spec, tiles, share, frames, new_ids,
+                                               outline, playing)
