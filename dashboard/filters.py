@@ -101,6 +101,28 @@ def _restrict(keep: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return keep & hit
 
 
+#: Location precisions coarser than an admin region: such a record's point is only its
+#: country's centre, so a region filter matches it by its own ``region`` field, never by
+#: where the point happens to fall.
+COARSER_THAN_REGION = ("country",)
+
+
+def in_regions(gdf: gpd.GeoDataFrame, codes: tuple[str, ...], places: Places) -> np.ndarray:
+    """True where an incident lies in any of the regions ``codes``: by geometry, except for
+    records located only to country level, which match when their ``region`` names one."""
+    hit = np.zeros(len(gdf), bool)
+    hit[_positions_intersecting(gdf, geo.union_of(places.regions, "iso_3166_2", codes))] = True
+    coarse = np.array(gdf["location_precision"].isin(COARSER_THAN_REGION), bool)
+    if coarse.any():
+        chosen = places.regions[places.regions["iso_3166_2"].isin(codes)]
+        names = {(c, geo.region_key(n)) for c, n in zip(chosen["country"], chosen["name"], strict=True)}
+        rows = np.flatnonzero(coarse)
+        named = [(c, geo.region_key(r)) in names if r else False
+                 for c, r in zip(gdf["country"].iloc[rows], gdf["region"].iloc[rows], strict=True)]
+        hit[rows] = named
+    return hit
+
+
 def mask(gdf: gpd.GeoDataFrame, spec: FilterSpec, places: Places | None = None) -> np.ndarray:
     """A boolean array over ``gdf``'s rows: True where the incident matches every filter.
 
@@ -149,12 +171,10 @@ def mask(gdf: gpd.GeoDataFrame, spec: FilterSpec, places: Places | None = None) 
         preset = places.presets[spec.preset]
         in_preset = np.array(gdf["country"].isin(preset.countries), bool)
         if preset.regions:
-            shape = geo.union_of(places.regions, "iso_3166_2", preset.regions)
-            in_preset[_positions_intersecting(gdf, shape)] = True
+            in_preset |= in_regions(gdf, preset.regions, places)
         keep &= in_preset
     if spec.regions is not None:
-        shape = geo.union_of(_need(places).regions, "iso_3166_2", spec.regions)
-        keep = _restrict(keep, _positions_intersecting(gdf, shape))
+        keep &= in_regions(gdf, spec.regions, _need(places))
     if spec.area is not None:
         keep = _restrict(keep, _positions_intersecting(gdf, geo.parse_area(spec.area)))
     return keep

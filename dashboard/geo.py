@@ -148,6 +148,18 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+#: Words that say what kind of region a name is, left out when two names are compared.
+_REGION_WORDS = frozenset({"voivodeship", "oblast", "county", "region", "province", "krai",
+                           "okrug", "republic", "of", "the", "municipality", "governorate"})
+
+
+def region_key(name: str | None) -> str:
+    """A region name as compared with another: folded, without the kind of region
+    ("Lublin Voivodeship" and "lublin" match; "Odesa Oblast" and "Odesa" match)."""
+    words = re.findall(r"[a-z0-9]+", fold(name or ""))
+    return " ".join(w for w in words if w not in _REGION_WORDS)
+
+
 def search_text(incidents: pd.DataFrame) -> pd.Series:
     """The folded text that search matches: place, summary and every source quote.
 

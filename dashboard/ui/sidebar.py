@@ -50,7 +50,9 @@ def _place_widgets(ctx: Context) -> None:
     sb.multiselect(
         "Admin regions", options, key=S.KEY_REGIONS, format_func=lambda r: f"{names.get(r, r)} ({r})",
         placeholder="All regions" + (" of these countries" if chosen else ""),
-        help="Oblasts, voivodeships, counties. An incident matches when it lies in the region.")
+        help="Oblasts, voivodeships, counties. An incident matches when it lies in the region. "
+             "Records located only to country level (placed at the country's centre) match "
+             "only the region they name, never where their point falls.")
 
 
 def _kind_widgets() -> None:
