@@ -72,6 +72,11 @@ def tiny():
     ))
 
 
+def shown_by_default(frame):
+    """The records the app shows when nothing is filtered: retracted ones stay hidden."""
+    return frame[frame["status"] != "retracted"]
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's headless Chromium (skipped with a reason when missing, except under CI=true)."""

@@ -10,13 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import geo, load, paths
 from dashboard.ui.state import KEY_COUNTRIES, KEY_DATES, KEY_TILES, KEY_TYPES
+from tests.conftest import shown_by_default
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return load.read_incidents()
+    return shown_by_default(load.read_incidents())
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard import load, paths
 from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
+from tests.conftest import shown_by_default
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = paths.ROOT / "tests" / "artifacts"
@@ -25,7 +26,7 @@ def app_url(briefs_dir):
 
 
 def test_map_shows_every_incident_offline(browser, app_url):
-    shipped = load.read_incidents()
+    shipped = shown_by_default(load.read_incidents())
     expected = len(shipped)
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     blocked: list[str] = []
@@ -144,7 +145,7 @@ def test_crafted_link_shows_what_its_filters_imply(page, app_url):
 
 def test_drawing_an_area_filters_and_removing_it_restores(page, app_url):
     frame = open_app(page, app_url)
-    total = len(load.read_incidents())
+    total = len(shown_by_default(load.read_incidents()))
     wait_map_count(page, total)
     frame.locator(".leaflet-draw-draw-rectangle").click()
     # A rectangle round Poland's closed airports: drag on the map from NW to SE of them.
