@@ -10,7 +10,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import briefs, context, export, files, filters, importer, load, paths, settings, stats, store, style
+from . import (
+    briefs,
+    context,
+    export,
+    files,
+    filters,
+    importer,
+    load,
+    paths,
+    settings,
+    sources,
+    stats,
+    store,
+    style,
+)
 from .bounds import Bounds
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
@@ -26,9 +40,25 @@ def _validate(args: argparse.Namespace) -> int:
         if exc.problems:
             print(f"{args.path}: {len(exc.problems)} problem(s)", file=sys.stderr)
         return 1
+    try:
+        registry, where = sources.for_data(args.path)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if registry is None:
+        print(f"note: no source registry ({where}); cited documents not checked", file=sys.stderr)
+    else:
+        unregistered = sources.missing(frame["id"], frame["sources"], registry)
+        for problem in unregistered:
+            print(problem)
+        if unregistered:
+            print(f"{args.path}: {len(unregistered)} citation(s) of documents not in {where}",
+                  file=sys.stderr)
+            return 1
     counts = stats.counts_by_type(frame)
     by_type = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
-    print(f"{args.path}: OK, {len(frame)} incidents ({by_type or 'none'})")
+    print(f"{args.path}: OK, {len(frame)} incidents ({by_type or 'none'})"
+          + (f"; every cited document is in {where}" if registry is not None else ""))
     return 0
 
 
@@ -136,7 +166,7 @@ def _brief_export(args: argparse.Namespace) -> int:
     data = export.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports, ctx.places, ctx.names,
                            notes=args.notes, data_as_of=as_of, banner=args.banner, page=args.page)
     files.replace_with(out, data)
-    pages = len(pack.slides) * (2 if args.notes else 1)
+    pages = export.page_count(pack, notes=args.notes)
     print(f"wrote {out} (pdf, {len(pack.slides)} slides, {pages} pages, {len(data):,} bytes)")
     return 0
 
@@ -177,8 +207,7 @@ def _import(args: argparse.Namespace) -> int:
     if not out.exists():
         settings.require_writable(settings.load_settings(), "saving an import")
         files.write_atomic(out, b'{"type": "FeatureCollection", "features": []}\n')
-    saved = store.import_features(store.open_snapshot(out), result.features, source.name,
-                                  args.note or "")
+    saved = sources.save_import(out, result.features, source.name, args.note or "")
     print(f"wrote {len(result.features)} incident(s) to {out} ({len(saved.features)} in all); "
           f"logged in {store.history_path(out).name}")
     return 0
@@ -209,10 +238,12 @@ def _add_brief_parser(sub) -> None:
     ls = actions.add_parser("list", help="the packs in the briefs folder, with slide counts")
     ls.add_argument("--folder", **folder)
     ls.set_defaults(run=_brief_list)
-    ex = actions.add_parser("export", help="one PDF page per slide (--notes: a notes page after each)")
+    ex = actions.add_parser("export", help="one PDF page per slide (--notes: a notes page after "
+                                           "each slide that has a speaker note)")
     ex.add_argument("pack", help="pack file (briefs/NAME.json) or pack name")
     ex.add_argument("--out", required=True, help="PDF to write (its folder must exist)")
-    ex.add_argument("--notes", action="store_true", help="add a speaker-note page after each slide")
+    ex.add_argument("--notes", action="store_true",
+                    help="add a speaker-note page after each slide that has a note")
     ex.add_argument("--data", default=str(paths.INCIDENTS), help="incidents GeoJSON to read")
     ex.add_argument("--banner", default=os.environ.get("EFM_BANNER", ""),
                     help="handling banner, top and bottom (default: $EFM_BANNER, else none)")

@@ -14,11 +14,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import filters, geo, load, mapping, paths, stats, urlstate
+from . import filters, geo, load, mapping, paths, sources, stats, urlstate
 from .schema import DataError
 
 #: The files a context is read from, in ``load_context``'s argument order.
-BASE_FILES = (paths.COUNTRIES, paths.AIRPORTS, paths.REGIONS, paths.PRESETS)
+BASE_FILES = (paths.COUNTRIES, paths.AIRPORTS, paths.REGIONS, paths.PRESETS,
+              paths.CITIES, paths.RIVERS, paths.LAKES, paths.ADMIN1)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Context:
     first: dt.date                 # the data's date span (today for an empty file)
     last: dt.date
     base: mapping.BaseData         # the base map's layers, prepared once (build_map(base=...))
+    sources: dict[str, sources.Source]  # the source registry beside the data (sources.json)
 
     def known(self) -> urlstate.Known:
         """The codes a link or a brief pack may name."""
@@ -61,7 +63,9 @@ def check_files(*files: Path) -> None:
 
 def load_context(incidents_path: str | Path, countries_path: Path = paths.COUNTRIES,
                  airports_path: Path = paths.AIRPORTS, regions_path: Path = paths.REGIONS,
-                 presets_path: Path = paths.PRESETS) -> Context:
+                 presets_path: Path = paths.PRESETS, cities_path: Path = paths.CITIES,
+                 rivers_path: Path = paths.RIVERS, lakes_path: Path = paths.LAKES,
+                 admin1_path: Path = paths.ADMIN1) -> Context:
     """Read the incidents and the base layers and derive names, codes and the date span."""
     check_files(Path(incidents_path), countries_path, airports_path, regions_path, presets_path)
     countries = load.read_countries(countries_path)
@@ -82,5 +86,8 @@ def load_context(incidents_path: str | Path, countries_path: Path = paths.COUNTR
         country_options=sorted(in_scope, key=lambda c: names.get(c, c)),
         first=span.first.date() if span else today,
         last=span.last.date() if span else today,
-        base=mapping.base_data(countries, airports),
+        base=mapping.base_data(countries, airports, mapping.ContextLayers(
+            load.read_cities(cities_path), load.read_rivers(rivers_path),
+            load.read_lakes(lakes_path), load.read_admin1(admin1_path))),
+        sources=sources.read(sources.path_for(incidents_path)),
     )

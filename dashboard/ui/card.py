@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import detail, settings, store
+from dashboard import detail, settings, sources, store
 from dashboard.context import Context
 from dashboard.schema import TYPE_LABELS
 from dashboard.ui import curation
@@ -32,7 +32,7 @@ def _sources(ctx: Context, row: pd.Series) -> None:
     st.markdown("**Sources**")
     for source in row["sources"]:
         st.markdown(f"> “{S.md(source['quote'])}”")
-        st.caption(S.md(f"{source.get('publisher') or ''} {source['document']}".strip()))
+        st.caption(S.md(sources.label(source["document"], ctx.sources, source.get("publisher"))))
     related = [r for r in row["related_ids"] if r in ctx.incidents.index]
     if related:
         st.markdown("**Related incidents**")

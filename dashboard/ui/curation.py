@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import editing, settings, store
+from dashboard import editing, settings, sources, store
 from dashboard.context import Context
 from dashboard.schema import (
     CONFIDENCES,
@@ -66,11 +66,48 @@ def _where_and_what(ctx: Context, d: dict) -> dict:
     return v
 
 
-def _sources_and_notes(d: dict, ids: set[str], incident_id: str | None, is_new: bool) -> dict:
-    v: dict = {"summary": st.text_area("Summary", d["summary"], height=68)}
+def _source_fields(ctx: Context, d: dict) -> dict:
+    """The cited document: one from the source registry, or a new one (registered on save)."""
+    registry = ctx.sources
+    docs = sorted(registry, key=lambda k: registry[k].label())
+    v: dict = {"registered": st.selectbox(
+        "Source (from the registry)", [None, *docs], _index([None, *docs], d["document"] or None),
+        format_func=lambda k: "— a new document, named below —" if k is None else registry[k].label(),
+        help="Register a document once and cite it from many incidents.")}
     a, b = st.columns([2, 1])
-    v["document"] = a.text_input("Source document", d["document"])
+    v["document"] = a.text_input("New document (file name or id)",
+                                 "" if d["document"] in registry else d["document"])
     v["publisher"] = b.text_input("Publisher (optional)", d["publisher"])
+    a, b = st.columns([2, 1])
+    v["source_title"] = a.text_input("Title of the new document")
+    v["source_published"] = b.text_input("Published (YYYY-MM-DD, optional)")
+    return v
+
+
+def _cited(ctx: Context, v: dict) -> sources.Source | None:
+    """Settle the form's source fields into ``document``/``publisher``; the new registry
+    entry to save, if the document is new. ``DataError`` when a new document has no title."""
+    chosen = v.pop("registered")
+    title, published = v.pop("source_title").strip(), v.pop("source_published").strip()
+    if chosen:
+        v["document"] = chosen
+        v["publisher"] = v["publisher"] or ctx.sources[chosen].publisher or ""
+        return None
+    document = (v["document"] or "").strip()
+    if not document or document in ctx.sources:
+        return None  # the schema names an empty document; a registered one needs nothing
+    if not title:
+        raise DataError(f"document {document!r} is not in the source registry: give its title "
+                        "(and its publisher and date, if known), or pick a registered source")
+    return sources.parse_entry(document, {"title": title, "publisher": v["publisher"] or None,
+                                          "published": published or None, "url": v.get("url") or None},
+                               "new source")
+
+
+def _sources_and_notes(ctx: Context, d: dict, ids: set[str], incident_id: str | None,
+                       is_new: bool) -> dict:
+    v: dict = {"summary": st.text_area("Summary", d["summary"], height=68)}
+    v.update(_source_fields(ctx, d))
     v["quote"] = st.text_area("Supporting quote (verbatim, at most 30 words)", d["quote"], height=68)
     v["url"] = st.text_input("Source link (optional, http/https)", d["url"])
     a, b = st.columns([1, 2])
@@ -94,19 +131,28 @@ def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
         st.caption("Every incident needs its source document and a short verbatim quote. "
                    "Say in the notes what was inferred (location, date).")
     with st.form("incident_form", border=False):
-        v = {**_where_and_what(ctx, d), **_sources_and_notes(d, base.ids, incident_id, original is None)}
+        v = {**_where_and_what(ctx, d),
+             **_sources_and_notes(ctx, d, base.ids, incident_id, original is None)}
         note = st.text_input("Change note (kept in the history)")
         submitted = st.form_submit_button("Save", type="primary")
     if not submitted:
         return
     if original is None and not (v["id"] or "").strip():
         v["id"] = editing.new_id(v["country"], v["type"], v["date"], base.ids)
+    try:
+        new_source = _cited(ctx, v)
+    except DataError as exc:
+        _save_problem(exc)
+        return
     feature, problems = editing.to_feature(v, original)
     if problems:
         _save_problem(DataError(f"{len(problems)} problem(s):", problems))
         return
     try:
         (store.edit if original else store.add)(base, feature, note)
+        if new_source is not None:  # after the incident: a refused save registers nothing
+            registry = sources.path_for(base.path)
+            sources.save(registry, sources.with_source(sources.read(registry), new_source))
     except (DataError, settings.ReadOnlyError) as exc:
         _save_problem(exc)
         return

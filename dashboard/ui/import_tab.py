@@ -8,7 +8,7 @@ from dataclasses import replace
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import geo, importer, load, settings, store
+from dashboard import geo, importer, load, settings, sources
 from dashboard.context import Context
 from dashboard.schema import DataError
 from dashboard.ui import state as S
@@ -46,8 +46,7 @@ def _save(cfg: settings.Settings) -> None:
     ss = st.session_state
     _, result, name = ss[S.KEY_IMPORT]
     try:
-        saved = store.import_features(store.open_snapshot(cfg.data), result.features, name,
-                                      ss.get(S.KEY_IMPORT_NOTE, ""))
+        saved = sources.save_import(cfg.data, result.features, name, ss.get(S.KEY_IMPORT_NOTE, ""))
     except (DataError, settings.ReadOnlyError) as exc:
         problems = "; ".join(str(p) for p in getattr(exc, "problems", [])[:5])
         S.flash(S.FLASH_STORE, "error",
