@@ -191,3 +191,113 @@ def test_cli_allow_empty_writes_an_explicit_snapshot(tmp_path):
                  "--to", "2001-01-02", "--allow-empty", "--title", "Nothing today"]) == 0
     text = PdfReader(out).pages[0].extract_text()
     assert "No incidents match these filters" in text and "Nothing today" in text
+
+
+# --- scale bar, basemap edges --------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "label"), [(1000, "1,000 km"), (2000.0, "2,000 km"),
+                                              (500.0, "500 km"), (50.0, "50 km"), (5, "5 km"),
+                                              (0.5, "0.5 km")])
+def test_scale_bar_label_reads_like_a_map(value, label):
+    assert export.scale_label(value, "km") == label
+
+
+@pytest.mark.parametrize(("bbox", "label"), [(None, "1,000 km"), ((10, 44, 40, 62), "500 km"),
+                                             ((14, 49, 24.5, 55), "200 km"),
+                                             ((22, 51, 24, 53), "50 km")])
+def test_snapshot_scale_bar_label(ctx, bbox, label):
+    pdf = export.to_pdf(snapshot(ctx, bbox=bbox))
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert re.findall(r"[\d.,]+ km", text) == [label]
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _frame_pixels(fig):
+    """The PNG of ``fig`` as an RGB array, and its map frame's pixel box (top, bottom, left,
+    right), 4 px inside the frame line."""
+    image = np.asarray(Image.open(io.BytesIO(export.to_png(fig))).convert("RGB"))
+    height_px, width_px = image.shape[:2]
+    pos = fig.axes[0].get_position()
+    return image, (int((1 - pos.y1) * height_px) + 4, int((1 - pos.y0) * height_px) - 4,
+                   int(pos.x0 * width_px) + 4, int(pos.x1 * width_px) - 4)
+
+
+@pytest.mark.parametrize("bbox", [(20, 45, 60, 70), (40, 58, 70, 68)])
+def test_no_sea_along_the_right_edge_far_east(ctx, bbox):
+    """The right-hand frame edge of a far-east extent runs over Siberia and Central Asia (its
+    middle half, clear of the north arrow and the scale bar): land colours, never sea."""
+    from dashboard import style
+    image, (top, bottom, _, right) = _frame_pixels(snapshot(ctx, bbox=bbox))
+    rows = range(top + (bottom - top) // 4, bottom - (bottom - top) // 4)
+    pixels = [tuple(int(v) for v in image[r, right]) for r in rows]
+    sea = _rgb(style.SEA)
+    assert sea not in pixels, f"{pixels.count(sea)} sea-coloured pixels of {len(pixels)}"
+    land = {_rgb(c) for c in style.GROUP_FILL.values()}
+    assert sum(p in land for p in pixels) >= 0.7 * len(pixels)
+
+
+def _layer(*blocks):
+    """A stand-in country layer: one country per (group, lon/lat box), EPSG:4326."""
+    from shapely.geometry import box
+    return gpd.GeoDataFrame(
+        {"iso_a2": [f"X{i}" for i in range(len(blocks))], "name": [f"Land {i}" for i in range(len(blocks))],
+         "group": [group for group, _ in blocks]},
+        geometry=[box(*b).segmentize(0.5) for _, b in blocks], crs="EPSG:4326")
+
+
+def _colour_at(fig, image, lon, lat):
+    """The commonest colour of the 9x9 px round ``lon, lat`` in the PNG ``image`` of ``fig``."""
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326").to_crs(geo.METRIC_CRS)
+    x, y = fig.axes[0].transData.transform((point.x.iloc[0], point.y.iloc[0]))
+    row, col = int(image.shape[0] - y), int(x)
+    patch = image[row - 4:row + 5, col - 4:col + 5].reshape(-1, 3)
+    colours, counts = np.unique(patch, axis=0, return_counts=True)
+    return tuple(int(v) for v in colours[counts.argmax()])
+
+
+# A layer cut like geodata/ was (a lon/lat box, here 20..70 E, 40..70 N): land touches its east
+# edge from 45 to 60 N only; north of that the edge is open sea.
+CUT_LAYER = [("russia_belarus", (20, 45, 70, 60)), ("other", (30, 40, 35, 42)),
+             ("other", (25, 68, 28, 70))]
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "drawn"),
+    [
+        (75, 52, "unmapped"),   # past the cut through land: hatched, not a false coast
+        (65, 52, "land"),       # the layer's own land
+        (72, 63, "sea"),        # past the edge where it meets the sea: the sea goes on
+        (42, 64, "sea"),
+    ],
+)
+def test_land_cut_from_the_basemap_is_hatched_not_sea(ctx, lon, lat, drawn):
+    from dashboard import style
+    fig = export.snapshot_figure(ctx["incidents"].iloc[:0], _layer(*CUT_LAYER), None,
+                                 export.SnapshotOptions(bbox=(40, 50, 70, 66)))
+    image = np.asarray(Image.open(io.BytesIO(export.to_png(fig))).convert("RGB"))
+    expected = {"unmapped": style.GROUP_FILL["other"], "land": style.GROUP_FILL["russia_belarus"],
+                "sea": style.SEA}[drawn]
+    assert _colour_at(fig, image, lon, lat) == _rgb(expected)
+    assert "No basemap data" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_a_whole_layer_is_never_hatched(ctx):
+    fig = export.snapshot_figure(ctx["incidents"].iloc[:0], _layer(("other", (-180, -90, 180, 90))),
+                                 None, export.SnapshotOptions(bbox=(20, 45, 60, 70)))
+    assert not fig.axes[0].patches  # no hatch
+    assert "No basemap data" not in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_land_fills_a_frame_inside_the_basemap(ctx):
+    """A frame inside the country layer's box, over Russia on its east: land to the right edge
+    and the right half of the top edge (no sea-coloured clip edge), and nothing hatched."""
+    from dashboard import style
+    fig = snapshot(ctx, bbox=(30, 50, 45, 60))  # central Russia: land to every edge
+    image, (top, bottom, left, right) = _frame_pixels(fig)
+    above_scale_bar = bottom - (bottom - top) // 6
+    edges = np.concatenate([image[top, (left + right) // 2:right], image[top:above_scale_bar, right]])
+    assert not (edges == _rgb(style.SEA)).all(axis=1).any()
+    assert "No basemap data" not in [t.get_text() for t in fig.axes[0].texts]

@@ -19,10 +19,14 @@ from .briefpdf import pack_pdf
 from .html import to_html
 from .snapshot import (
     BASE_DPI,
+    MIN_SPAN,
     PAGE_LABELS,
     PAGES,
     SnapshotOptions,
+    extent_for,
+    frame_bounds,
     nice_km,
+    scale_label,
     snapshot_figure,
     to_pdf,
     to_png,
@@ -68,8 +72,8 @@ def filename(fmt: str, when: dt.datetime, stem: str = DEFAULT_STEM) -> str:
 
 
 __all__ = [
-    "BASE_DPI", "CSV_COLUMNS", "DEFAULT_STEM", "FORMATS", "FORMULA_START",
-    "MEDIA_TYPES", "PAGES", "PAGE_LABELS", "SnapshotOptions", "filename", "nice_km",
-    "pack_pdf", "render", "snapshot_figure", "to_csv", "to_geojson", "to_gpkg", "to_html",
-    "to_pdf", "to_png",
+    "BASE_DPI", "CSV_COLUMNS", "DEFAULT_STEM", "FORMATS", "FORMULA_START", "MEDIA_TYPES",
+    "MIN_SPAN", "PAGES", "PAGE_LABELS", "SnapshotOptions", "extent_for", "filename",
+    "frame_bounds", "nice_km", "pack_pdf", "render", "scale_label", "snapshot_figure", "to_csv",
+    "to_geojson", "to_gpkg", "to_html", "to_pdf", "to_png",
 ]

@@ -5,6 +5,13 @@ a true scale bar, a north arrow that points north, vector PDF, no browser needed
 the web map's colours, shapes and fan-out of shared points (``style``, ``mapping``).
 Every text that may hold user or data text is drawn with ``parse_math=False``, so a ``$``
 stays a dollar sign and never fails the export as mathtext.
+
+The extent is one rule (``extent_for``): a box given (``--bbox``, the map view on screen),
+else the exported incidents with a margin and a minimum size, else the flank; the figure
+widens it to the page's aspect. Land is clipped in the projected CRS to a box larger than
+the frame, so it always reaches the frame's edge; where the frame shows land that the
+country layer was cut from (a layer cut to a lon/lat box), the map says so with a hatched
+"No basemap data" area instead of a straight, sea-coloured false coast.
 """
 
 from __future__ import annotations
@@ -17,13 +24,16 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import shapely
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path
 from matplotlib.transforms import offset_copy
 from matplotlib_scalebar.scalebar import ScaleBar
-from shapely.geometry import box
+from shapely.geometry import Polygon, box
+from shapely.ops import polylabel
 
 from .. import geo, mapping, style
 from ..bounds import FLANK, Bounds
@@ -36,6 +46,12 @@ PAGES: dict[str, tuple[float, float]] = {"16:9": (1920 / BASE_DPI, 1080 / BASE_D
                                          "a4": (297 / 25.4, 210 / 25.4)}
 PAGE_LABELS = {"16:9": "16:9 slide (1920×1080)", "a4": "A4 landscape"}
 Extent = tuple[float, float, float, float]  # projected x0, x1, y0, y1
+#: The smallest default extent, lon x lat degrees: one incident is not shown on a street map.
+MIN_SPAN = (4.0, 3.0)
+#: The default extent's margin round the incidents: this fraction of their box, at least 1 degree.
+MARGIN, MIN_MARGIN_DEG = 0.15, 1.0
+#: A stretch of the country layer's edge this long (degrees) lying on land is a cut, not a cape.
+CUT_MIN_DEG = 0.5
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class SnapshotOptions:
     page: str = "16:9"            # a key of PAGES
     scale: int = 1                # PNG pixel multiplier (1 or 2)
     bbox: Bounds | tuple[float, float, float, float] | None = None  # lon/lat; None: the flank
+    #     (the CLI and the Export tab pass ``extent_for(shown, ...)``, never None)
     data_as_of: dt.date | None = None
     exported_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
@@ -61,7 +78,26 @@ class SnapshotOptions:
             raise ValueError(f"bbox {self.bbox} is not minlon,minlat,maxlon,maxlat in range")
 
 
-# --- map furniture -------------------------------------------------------------------------
+# --- the extent ----------------------------------------------------------------------------
+
+def extent_for(shown: gpd.GeoDataFrame,
+               bbox: Bounds | tuple[float, float, float, float] | None = None) -> Bounds:
+    """The lon/lat box a snapshot of ``shown`` frames (before it is widened to the page).
+
+    ``bbox`` when given (``--bbox``, the map view on screen); else the incidents' box grown by
+    ``MARGIN`` of its size (at least ``MIN_MARGIN_DEG``) on every side and to at least
+    ``MIN_SPAN`` round its centre, cut to the world; the whole flank when ``shown`` is empty.
+    """
+    if bbox is not None:
+        return Bounds.of(bbox)
+    if shown.empty:
+        return FLANK
+    fit = Bounds.of(shown.total_bounds).pad(MARGIN, MIN_MARGIN_DEG)
+    lon, lat = (fit.minlon + fit.maxlon) / 2, (fit.minlat + fit.maxlat) / 2
+    half_w = max(fit.maxlon - fit.minlon, MIN_SPAN[0]) / 2
+    half_h = max(fit.maxlat - fit.minlat, MIN_SPAN[1]) / 2
+    return Bounds(lon - half_w, lat - half_h, lon + half_w, lat + half_h).clamp()
+
 
 def _extent(bbox: Bounds, aspect: float) -> Extent:
     """Projected (x0, x1, y0, y1) covering ``bbox``, widened to the axes' aspect ratio."""
@@ -100,20 +136,54 @@ def nice_km(km: float) -> float:
     return float(max(m for m in (1, 2, 5) if m * exponent <= km) * exponent)
 
 
+def scale_label(value: float, unit: str) -> str:
+    """A scale-bar label as a map prints it: ``1,000 km``, ``50 km``, ``0.5 km`` (never
+    ``1000.0 km``); matplotlib-scalebar's ``scale_formatter``."""
+    return f"{value:,.0f} {unit}" if float(value).is_integer() else f"{value:,g} {unit}"
+
+
 def _halo(width: float = 3) -> list:
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
 # --- layers --------------------------------------------------------------------------------
 
-def _draw_land(ax, countries: gpd.GeoDataFrame, view, extent: Extent) -> gpd.GeoDataFrame:
-    """Sea, countries filled by group, an empty frame; returns the projected land drawn."""
-    land = countries.clip(view).to_crs(geo.METRIC_CRS)
+def _window(extent: Extent, margin: float) -> tuple[Polygon, Bounds]:
+    """The frame grown on every side by ``margin`` of its width (projected), and a lon/lat
+    box holding that with 2 degrees to spare (every longitude up to 90 N when it holds the
+    pole), for a quick first cut of the lon/lat layers."""
+    x0, x1, y0, y1 = extent
+    grow = (x1 - x0) * margin
+    frame = box(x0 - grow, y0 - grow, x1 + grow, y1 + grow)
+    outline = gpd.GeoSeries([frame.segmentize((x1 - x0) / 50)], crs=geo.METRIC_CRS)
+    minlon, minlat, maxlon, maxlat = outline.to_crs("EPSG:4326").total_bounds
+    pole = gpd.GeoSeries(gpd.points_from_xy([0], [90]), crs="EPSG:4326").to_crs(geo.METRIC_CRS)
+    if frame.contains(pole.iloc[0]):
+        minlon, maxlon, maxlat = -180.0, 180.0, 90.0
+    return frame, Bounds(minlon, minlat, maxlon, maxlat).pad(0, 2).clamp()
+
+
+def _project(layer: gpd.GeoDataFrame, window: Bounds, clip_to: Polygon) -> gpd.GeoDataFrame:
+    """Polygons cut to the lon/lat ``window``, densified (a cut edge is a long straight line
+    in lon/lat, a curve once projected), projected, then cut to ``clip_to`` in the projected
+    CRS: whatever the lon/lat cut left straight lies outside ``clip_to``, never in the frame."""
+    part = layer.clip(window.as_tuple())
+    part = part.set_geometry(shapely.segmentize(part.geometry.values, 0.5)).to_crs(geo.METRIC_CRS)
+    part = part.set_geometry(shapely.clip_by_rect(part.geometry.values, *clip_to.bounds))
+    return part[~part.geometry.is_empty]
+
+
+def _draw_land(ax, countries: gpd.GeoDataFrame, frame: Polygon, window: Bounds,
+               extent: Extent) -> gpd.GeoDataFrame:
+    """Sea, countries filled by group, "No basemap data" where the frame shows land past the
+    country layer's edge, an empty frame; returns the projected land drawn."""
+    land = _project(countries, window, frame)
     ax.set_facecolor(style.SEA)
     for group, fill in style.GROUP_FILL.items():
         part = land[land["group"] == group]
         if not part.empty:
             part.plot(ax=ax, color=fill, edgecolor=style.BORDER, linewidth=0.6, zorder=1)
+    _draw_unmapped(ax, countries, frame, window, extent)
     x0, x1, y0, y1 = extent
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -125,6 +195,68 @@ def _draw_land(ax, countries: gpd.GeoDataFrame, view, extent: Extent) -> gpd.Geo
     for spine in ax.spines.values():
         spine.set_edgecolor(style.BORDER)
     return land
+
+
+def _beyond_the_cut(countries: gpd.GeoDataFrame, window: Bounds) -> list[Polygon]:
+    """Lon/lat strips (out to ``window``) beyond each stretch of the country layer's box
+    edge that cuts through land: the land goes on there, but the layer does not say whose.
+
+    A layer cut to a lon/lat box (``geodata/README.md``) has land lying along the box's
+    edge; past a stretch of the edge where sea meets it, the sea is taken to go on, so open
+    ocean is not hatched. A natural extreme (a northernmost cape) touches its edge over less
+    than ``CUT_MIN_DEG`` and is not a cut; a whole-world layer has none.
+    """
+    if countries.empty:
+        return []
+    minlon, minlat, maxlon, maxlat = countries.total_bounds
+    far_w, far_s = min(window.minlon, minlon) - 1, min(window.minlat, minlat) - 1
+    far_e, far_n = max(window.maxlon, maxlon) + 1, max(window.maxlat, maxlat) + 1
+    sides = [  # (edge of the box, along lon or lat, the strip for a stretch a..b of it)
+        (box(maxlon - 1e-3, minlat, maxlon, maxlat), 1, lambda a, b: box(maxlon, a, far_e, b)),
+        (box(minlon, minlat, minlon + 1e-3, maxlat), 1, lambda a, b: box(far_w, a, minlon, b)),
+        (box(minlon, maxlat - 1e-3, maxlon, maxlat), 0, lambda a, b: box(a, maxlat, b, far_n)),
+        (box(minlon, minlat, maxlon, minlat + 1e-3), 0, lambda a, b: box(a, far_s, b, minlat)),
+    ]
+    strips = []
+    for edge, axis, strip in sides:
+        cut = shapely.union_all(shapely.intersection(countries.geometry.values, edge))
+        for part in getattr(cut, "geoms", [cut]):
+            if part.is_empty or part.geom_type not in ("Polygon", "MultiPolygon"):
+                continue
+            lo, hi = part.bounds[axis], part.bounds[axis + 2]
+            if hi - lo >= CUT_MIN_DEG:
+                strips.append(strip(lo, hi))
+    return strips
+
+
+def _draw_unmapped(ax, countries: gpd.GeoDataFrame, frame: Polygon, window: Bounds,
+                   extent: Extent) -> None:
+    """Hatch "No basemap data" where the frame shows land the country layer was cut from,
+    rather than leave a straight, sea-coloured false coast along the layer's edge."""
+    strips = _beyond_the_cut(countries, window)
+    if not strips:
+        return
+    projected = gpd.GeoSeries(strips, crs="EPSG:4326").clip(
+        (-180, -89, 180, 89)).segmentize(0.25).to_crs(geo.METRIC_CRS)
+    outside = shapely.union_all(projected.values).intersection(frame)
+    for part in getattr(outside, "geoms", [outside]):
+        if part.geom_type == "Polygon" and not part.is_empty:
+            ax.add_patch(PathPatch(Path.make_compound_path(
+                Path(np.asarray(part.exterior.coords)),
+                *(Path(np.asarray(ring.coords)) for ring in part.interiors)),
+                facecolor=style.GROUP_FILL["other"], edgecolor="none", hatch="//",
+                hatchcolor=style.BORDER, hatch_linewidth=0.5, linewidth=0, zorder=1))
+    x0, x1, y0, y1 = extent
+    w, h = x1 - x0, y1 - y0
+    # The label goes where the most room is, clear of the north arrow and the scale bar.
+    furniture = box(x0 + 0.88 * w, y0 + 0.7 * h, x1, y1).union(box(x0 + 0.8 * w, y0, x1, y0 + 0.15 * h))
+    room = outside.intersection(box(x0, y0, x1, y1)).difference(furniture)
+    if room.area > 0.03 * w * h:
+        largest = max(getattr(room, "geoms", [room]), key=lambda g: g.area)
+        if largest.geom_type == "Polygon":
+            here = polylabel(largest, tolerance=w / 200)
+            ax.text(here.x, here.y, "No basemap data", ha="center", va="center", fontsize=11,
+                    style="italic", color=style.LABEL, zorder=3, path_effects=_halo())
 
 
 def _draw_labels(ax, countries: gpd.GeoDataFrame, land: gpd.GeoDataFrame, extent: Extent) -> None:
@@ -142,9 +274,10 @@ def _draw_labels(ax, countries: gpd.GeoDataFrame, land: gpd.GeoDataFrame, extent
                     parse_math=False)
 
 
-def _draw_airports(ax, airports: gpd.GeoDataFrame, view, in_view: gpd.GeoDataFrame) -> None:
+def _draw_airports(ax, airports: gpd.GeoDataFrame, window: Bounds,
+                   in_view: gpd.GeoDataFrame) -> None:
     """Airport dots, and a dashed ring with an "ICAO closed" label at each closed one."""
-    near = airports.clip(view).to_crs(geo.METRIC_CRS)
+    near = airports.clip(window.as_tuple()).to_crs(geo.METRIC_CRS)
     ax.scatter(near.geometry.x, near.geometry.y, s=5, c=style.AIRPORT, alpha=0.55, zorder=2,
                linewidths=0)
     closed = set(in_view.loc[in_view["type"] == "airport_closure", "icao"].dropna())
@@ -244,24 +377,30 @@ def snapshot_figure(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
     extent = _extent(bbox, (map_box[2] * width_in) / (map_box[3] * height_in))
     x0, x1, y0, y1 = extent
 
-    # Clip lon/lat layers to what the (widened) frame shows, with a margin, before projecting.
-    shown_ll = gpd.GeoSeries([box(x0, y0, x1, y1).segmentize((x1 - x0) / 50)],
-                             crs=geo.METRIC_CRS).to_crs("EPSG:4326").total_bounds
-    view = box(*shown_ll).buffer(3)
-    land = _draw_land(ax, countries, view, extent)
+    frame, window = _window(extent, 0.05)
+    land = _draw_land(ax, countries, frame, window, extent)
     _draw_labels(ax, countries, land, extent)
     in_view = incidents[incidents.to_crs(geo.METRIC_CRS).intersects(box(x0, y0, x1, y1))]
     if airports is not None and len(airports):
-        _draw_airports(ax, airports, view, in_view)
+        _draw_airports(ax, airports, window, in_view)
     _draw_incidents(ax, fig, in_view, 150 if len(in_view) < 500 else 40 if len(in_view) < 10_000 else 8)
     _draw_legend(ax, in_view)
     ax.add_artist(ScaleBar(1, "m", fixed_units="km", fixed_value=nice_km((x1 - x0) / 1000 * 0.18),
-                           location="lower right", box_alpha=0.85, font_properties={"size": 11}))
+                           location="lower right", box_alpha=0.85, font_properties={"size": 11},
+                           scale_formatter=scale_label))
     _north_arrow(ax, bbox)
     _draw_texts(fig, opts, in_view, top, bottom)
     if opts.banner:
         _draw_banners(fig, opts.banner, band)
     return fig
+
+
+def frame_bounds(fig: Figure) -> Bounds:
+    """The lon/lat box round what a snapshot's map frame shows (its axes limits, unprojected)."""
+    ax = fig.axes[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    outline = gpd.GeoSeries([box(x0, y0, x1, y1).segmentize((x1 - x0) / 50)], crs=geo.METRIC_CRS)
+    return Bounds.of(outline.to_crs("EPSG:4326").total_bounds)
 
 
 def to_png(fig: Figure, scale: int = 1) -> bytes:
