@@ -200,6 +200,44 @@ def _list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _where(spec: FilterSpec, names: Mapping[str, str]) -> str:
+    """"in Poland", "in Baltic states", "in Poland, within Lublin Voivodeship": the places the
+    filters keep, each narrowing the one before; "in all countries" only when none is set."""
+    if spec.countries == () or spec.regions == ():
+        return "in no " + ("countries" if spec.countries == () else "regions")
+    places = [_list([names.get(c, c) for c in spec.countries]) if spec.countries else None,
+              names.get(spec.preset, spec.preset) if spec.preset else None,
+              _list([names.get(r, r) for r in spec.regions]) if spec.regions else None]
+    places = [p for p in places if p]
+    return "in " + ", within ".join(places) if places else "in all countries"
+
+
+def _when(spec: FilterSpec, style: str = "%-d %b %Y") -> str:
+    if spec.date_from and spec.date_to:
+        return (f"on {spec.date_from:{style}}" if spec.date_from == spec.date_to
+                else f"from {spec.date_from:{style}} to {spec.date_to:{style}}")
+    if spec.date_from:
+        return f"from {spec.date_from:{style}}"
+    if spec.date_to:
+        return f"up to {spec.date_to:{style}}"
+    return "at any date"
+
+
+def short_title(spec: FilterSpec, names: Mapping[str, str] | None = None, limit: int = 60) -> str:
+    """A slide title for ``spec``: places, then types when not all, then dates, e.g.
+    "Poland · Airport closure · 10 Sep 2025" (at most ``limit`` characters)."""
+    names = names or {}
+    where = _where(spec, names).removeprefix("in ")
+    parts = ["Eastern flank" if where == "all countries" else where]
+    if spec.types is not None and set(spec.types) < set(TYPE_LABELS):
+        parts.append(_list([TYPE_LABELS.get(t, t) for t in spec.types]) if spec.types else "no types")
+    when = _when(spec)
+    if when != "at any date":
+        parts.append(when.removeprefix("on ").removeprefix("from ").replace(" to ", " – "))
+    title = " · ".join(parts)
+    return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"
+
+
 def describe(spec: FilterSpec, country_names: Mapping[str, str] | None = None) -> str:
     """A one-line caption for what ``spec`` shows, e.g. for a map subtitle."""
     names = country_names or {}
@@ -210,28 +248,7 @@ def describe(spec: FilterSpec, country_names: Mapping[str, str] | None = None) -
     else:
         what = _list([TYPE_LABELS.get(t, t) for t in spec.types])
 
-    if spec.countries is None:
-        where = "in all countries"
-    elif not spec.countries:
-        where = "in no countries"
-    else:
-        where = "in " + _list([names.get(c, c) for c in spec.countries])
-
-    if spec.date_from and spec.date_to:
-        when = (f"on {spec.date_from:%-d %b %Y}" if spec.date_from == spec.date_to
-                else f"from {spec.date_from:%-d %b %Y} to {spec.date_to:%-d %b %Y}")
-    elif spec.date_from:
-        when = f"from {spec.date_from:%-d %b %Y}"
-    elif spec.date_to:
-        when = f"up to {spec.date_to:%-d %b %Y}"
-    else:
-        when = "at any date"
-    parts = [f"{what} {where}, {when}"]
-    if spec.preset:
-        parts.append(f"preset {names.get(spec.preset, spec.preset)}")
-    if spec.regions is not None:
-        parts.append("regions " + (_list([names.get(r, r) for r in spec.regions])
-                                   if spec.regions else "none"))
+    parts = [f"{what} {_where(spec, names)}, {_when(spec)}"]
     if spec.area:
         parts.append("inside the drawn area")
     if spec.min_depth_km is not None or spec.max_depth_km is not None:

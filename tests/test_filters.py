@@ -95,3 +95,31 @@ def test_retracted_records_are_hidden_unless_asked_for():
     assert list(apply(frame, FilterSpec(retracted=True))["id"]) == ["pl-incursion-2025-09-10",
                                                                      "pl-retracted"]
     assert describe(FilterSpec(retracted=True)).endswith("retracted records included")
+
+
+@pytest.mark.parametrize(("spec", "caption"), [
+    # The caption never says "all countries" while a preset or a region narrows the places.
+    (FilterSpec(preset="baltic"), "All incident types in Baltic states, at any date"),
+    (FilterSpec(regions=("PL-LU",)), "All incident types in Lublin Voivodeship, at any date"),
+    (FilterSpec(countries=("PL",), regions=("PL-LU",)),
+     "All incident types in Poland, within Lublin Voivodeship, at any date"),
+    (FilterSpec(regions=()), "All incident types in no regions, at any date"),
+])
+def test_the_caption_names_the_places_without_contradiction(spec, caption):
+    names = {"PL": "Poland", "baltic": "Baltic states", "PL-LU": "Lublin Voivodeship"}
+    assert describe(spec, names) == caption
+
+
+@pytest.mark.parametrize(("spec", "title"), [
+    (FilterSpec(), "Eastern flank"),
+    (FilterSpec(countries=("PL",), types=("airport_closure",), date_from=D(2025, 9, 10),
+                date_to=D(2025, 9, 10)), "Poland · Airport closure · 10 Sep 2025"),
+    (FilterSpec(preset="baltic", date_from=D(2025, 9, 1), date_to=D(2025, 9, 30)),
+     "Baltic states · 1 Sep 2025 – 30 Sep 2025"),
+])
+def test_default_slide_titles_are_short(spec, title):
+    from dashboard.filters import short_title
+    names = {"PL": "Poland", "baltic": "Baltic states"}
+    assert short_title(spec, names) == title
+    long = FilterSpec(countries=tuple(["PL", "EE", "LV", "LT", "RO", "BG", "DE", "DK", "FI", "NO", "SE"]))
+    assert len(short_title(long, names)) <= 60

@@ -120,8 +120,8 @@ def test_describe_names_every_analyst_filter():
                       min_confidence="medium", platforms=("drone",), min_depth_km=0,
                       max_depth_km=50)
     assert describe(spec, {"PL-LU": "Lublin Voivodeship", "baltic": "Baltic states"}) == (
-        "All incident types in all countries, at any date · preset Baltic states · "
-        "regions Lublin Voivodeship · inside the drawn area · 0–50 km from the "
+        "All incident types in Baltic states, within Lublin Voivodeship, at any date · "
+        "inside the drawn area · 0–50 km from the "
         "Russia/Belarus/Ukraine border · matching “drones” · confidence medium or higher · "
         "platform drone")
 
