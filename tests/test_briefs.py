@@ -485,19 +485,41 @@ def three_slides() -> Pack:
 @pytest.mark.parametrize("notes", [False, True])
 def test_pack_pdf_pages(data, notes):
     pages = pdf_pages(three_slides(), data, notes=notes, data_as_of=dt.date(2025, 10, 6))
-    step = 2 if notes else 1
-    assert len(pages) == 3 * step
+    # With notes: a notes page after each slide that has a note (slide 2 has none).
+    slide_pages = [0, 2, 3] if notes else [0, 1, 2]
+    assert len(pages) == (5 if notes else 3)
     for i, title in enumerate(["Poland, 10 September", "Baltic states", "Broken view"]):
-        assert title in pages[i * step]
-        assert "Data as of 6 Oct 2025" in pages[i * step]
-        if notes:
-            assert title in pages[i * step + 1] and f"slide {i + 1} of 3" in pages[i * step + 1]
+        assert title in pages[slide_pages[i]]
+        assert "Data as of 6 Oct 2025" in pages[slide_pages[i]]
     assert "All incident types in Poland, on 10 Sep 2025" in pages[0]
-    assert "preset Baltic states" in pages[step]
-    assert "All incident types in all countries, at any date" in pages[2 * step]  # bad values dropped
+    assert "Airspace incursion in Baltic states" in pages[slide_pages[1]]  # the preset's caption
+    assert "All incident types in all countries, at any date" in pages[slide_pages[2]]  # bad values dropped
     if notes:
-        assert "Nineteen drones." in pages[1] and "(no speaker note)" in pages[3]
-        assert "country: 'XX' is not a known country code" in pages[5]
+        assert "Poland, 10 September" in pages[1] and "slide 1 of 3" in pages[1]
+        assert "Nineteen drones." in pages[1]
+        assert "slide 3 of 3" in pages[4] and "Check this one" in pages[4]
+        assert "country: 'XX' is not a known country code" in pages[4]
+        assert not any("(no speaker note)" in p or "Speaker note" in p for p in pages[2:4])
+
+
+@pytest.mark.parametrize(
+    ("notes", "pages"),
+    [(["A note", "Another"], 4), (["", "Another"], 3), (["  \n ", ""], 2), (["", "", "Last"], 4)],
+)
+def test_notes_pages_only_for_slides_with_a_note(tmp_path, capsys, data, notes, pages):
+    pack = briefs.new_pack("morning-brief", "Morning brief")
+    for i, note in enumerate(notes):
+        pack = briefs.add_slide(pack, f"Slide {i + 1}", note, WARSAW)
+    texts = pdf_pages(pack, data, notes=True)
+    assert len(texts) == pages
+    assert not any("(no speaker note)" in t for t in texts)
+    # What the CLI says is what it wrote.
+    briefs.save_pack(pack, tmp_path)
+    out = tmp_path / "brief.pdf"
+    assert main(["brief", "export", "morning-brief", "--folder", str(tmp_path), "--out", str(out),
+                 "--notes"]) == 0
+    assert f"{len(notes)} slides, {pages} pages" in capsys.readouterr().out
+    assert len(PdfReader(out).pages) == pages
 
 
 def test_pack_pdf_zooms_to_the_saved_view(data):
@@ -517,9 +539,9 @@ def test_cli_brief_export(tmp_path, capsys):
     assert main(["brief", "export", str(folder / "morning-brief.json"), "--out", str(out),
                  "--notes"]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith(f"wrote {out} (pdf, 3 slides, 6 pages")
+    assert captured.out.startswith(f"wrote {out} (pdf, 3 slides, 5 pages")  # slide 2 has no note
     assert "warning: slide 3 \"Broken view\": country: 'XX'" in captured.err
-    assert len(PdfReader(out).pages) == 6
+    assert len(PdfReader(out).pages) == 5
     # A bare name is looked up in --folder.
     assert main(["brief", "export", "morning-brief", "--folder", str(folder), "--out", str(out)]) == 0
     assert len(PdfReader(out).pages) == 3

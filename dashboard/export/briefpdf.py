@@ -1,4 +1,5 @@
-"""A brief pack as one PDF: a snapshot page per slide and, on request, a speaker-note page.
+"""A brief pack as one PDF: a snapshot page per slide and, on request, a speaker-note page
+after each slide that has a note (``page_count`` says how many pages that makes).
 
 Each slide's saved view (``urlstate.parse`` of its link parameters) gives the filters and
 the extent (``Bounds.from_view`` of its centre and zoom); the snapshot is the same figure
@@ -36,7 +37,7 @@ def _notes_figure(slide: Slide, number: int, total: int, pack: Pack, caption: st
     fig.text(0.04, 0.875, f"Speaker note · slide {number} of {total} · {pack.title}",
              fontsize=13, va="top", color="#555", parse_math=False)
     chars = 95
-    paragraphs = slide.note.strip().splitlines() or ["(no speaker note)"]
+    paragraphs = slide.note.strip().splitlines()
     lines = [line for para in paragraphs for line in (textwrap.wrap(para, chars) or [""])]
     # Shrink long notes to fit (down to 9 pt), then cut with a marker rather than run off the page.
     size = max(9.0, min(17.0, 17.0 * 26 / max(len(lines), 1)))
@@ -51,12 +52,23 @@ def _notes_figure(slide: Slide, number: int, total: int, pack: Pack, caption: st
     return fig
 
 
+def has_note(slide: Slide) -> bool:
+    """Whether a slide gets a notes page: its speaker note is more than white space."""
+    return bool(slide.note.strip())
+
+
+def page_count(pack: Pack, notes: bool = False) -> int:
+    """Pages in ``pack_pdf(pack, ..., notes=notes)``: one per slide, one per note with ``notes``."""
+    return len(pack.slides) + (sum(has_note(s) for s in pack.slides) if notes else 0)
+
+
 def pack_pdf(pack: Pack, incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
              airports: gpd.GeoDataFrame | None, places: filters.Places, names: Mapping[str, str],
              *, notes: bool = False, data_as_of: dt.date | None = None, banner: str = "",
              page: str = "16:9") -> bytes:
     """One PDF for the whole pack: a snapshot page per slide (and, with ``notes``, a page
-    with its speaker note after each), searchable text, vector graphics.
+    with its speaker note after each slide that has one; ``page_count``), searchable text,
+    vector graphics.
 
     ``incidents`` is the enriched frame (``geo.enrich``); ``names`` maps country, region and
     preset codes to names for the captions. A slide's bad parameters are skipped as
@@ -83,7 +95,7 @@ def pack_pdf(pack: Pack, incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFram
                                    exported_at=exported_at)
             shown = filters.apply(incidents, spec, places)
             pdf.savefig(snapshot_figure(shown, countries, airports, opts))
-            if notes:
+            if notes and has_note(slide):
                 pdf.savefig(_notes_figure(slide, number, len(pack.slides), pack, caption,
                                           ignored, page))
     return out.getvalue()
