@@ -245,3 +245,32 @@ def test_stamp_changes_when_the_file_changes(tmp_path):
     assert load.stamp(path) != before
     with pytest.raises(DataError, match="file not found"):
         load.stamp(tmp_path / "gone.parquet")
+
+
+# --- a filtered GeoJSON export validates ----------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("filters", "links"),
+    [
+        # Closures point at the PL incursion, which this selection leaves out: links dropped.
+        (["--country", "PL", "--type", "airport_closure"],
+         {"pl-airport-closure-eplb-2025-09-10": [], "pl-airport-closure-eprz-2025-09-10": [],
+          "pl-airport-closure-epwa-2025-09-10": []}),
+        # Strikes point at interceptions (left out): dropped.
+        (["--type", "strike", "--country", "RU"],
+         {"ru-strike-belgorod-2024-08-07": [], "ru-strike-voronezh-2024-08-07": []}),
+        # Every PL incident is in: every link kept.
+        (["--country", "PL"],
+         {"pl-crash-debris-2025-09-10": ["pl-incursion-2025-09-10", "pl-interception-2025-09-10"],
+          "pl-airport-closure-epwa-2025-09-10": ["pl-incursion-2025-09-10"]}),
+    ],
+)
+def test_filtered_geojson_export_validates(tmp_path, capsys, filters, links):
+    out = tmp_path / "export.geojson"
+    assert main(["export", "--format", "geojson", "--out", str(out), *filters]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 0, capsys.readouterr().out
+    related = {f["id"]: f["properties"]["related_ids"]
+               for f in json.loads(out.read_text())["features"]}
+    for incident_id, expected in links.items():
+        assert related[incident_id] == expected

@@ -4,6 +4,10 @@ and GeoPackage, as bytes.
 CSV and GeoPackage share one flat table (``CSV_COLUMNS``: every schema field, lists joined,
 lon/lat of a representative point); a CSV text cell that a spreadsheet would run as a
 formula is defused with a leading ``'``.
+
+Every file is self-contained: ``related_ids`` keeps only the incidents in the same export
+(``self_contained``), so a filtered GeoJSON passes ``python -m dashboard validate`` and can
+be imported again; links to incidents left out by the filters are dropped.
 """
 
 from __future__ import annotations
@@ -36,6 +40,13 @@ def _plain(value):
     return value
 
 
+def self_contained(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``incidents`` (a new frame) with each ``related_ids`` cut to the ids in ``incidents``."""
+    ids = set(incidents["id"])
+    return incidents.assign(related_ids=[[r for r in related if r in ids]
+                                         for related in incidents["related_ids"]])
+
+
 def _records(incidents: gpd.GeoDataFrame) -> list[dict]:
     """Schema properties per incident as plain JSON values (column-wise, not row by row)."""
     columns = {}
@@ -51,7 +62,9 @@ def _records(incidents: gpd.GeoDataFrame) -> list[dict]:
 
 
 def to_geojson(incidents: gpd.GeoDataFrame) -> bytes:
-    """The incidents as a FeatureCollection in the schema of ``incidents.geojson``."""
+    """The incidents as a FeatureCollection in the schema of ``incidents.geojson``, related
+    ids cut to the exported incidents (``self_contained``)."""
+    incidents = self_contained(incidents)
     geometries = shapely.to_geojson(incidents.geometry.values)
     features = ",\n".join(
         f'{{"type": "Feature", "id": {json.dumps(props["id"])}, "geometry": {geometry}, '
@@ -62,6 +75,7 @@ def to_geojson(incidents: gpd.GeoDataFrame) -> bytes:
 
 def _flat(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
     """One row per incident, lists joined, plain columns (shared by CSV and GeoPackage)."""
+    incidents = self_contained(incidents)
     point = incidents.geometry.representative_point()
     out = pd.DataFrame({f: incidents[f].map(_plain) for f in FIELDS}, index=incidents.index)
     out["sources"] = [" | ".join(f"{s['document']}: “{s['quote']}”" for s in sources)
