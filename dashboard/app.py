@@ -72,7 +72,7 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
     with table_tab:
         tabs.table(ctx, shown)
     with timeline_tab:
-        tabs.timeline(shown)
+        tabs.timeline(ctx, shown, spec)
     with breakdown_tab:
         tabs.breakdown(ctx, shown)
     with export_tab:

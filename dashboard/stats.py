@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .schema import INCIDENT_TYPES
+from .schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
 
 
 def counts_by_type(gdf: pd.DataFrame) -> pd.Series:
@@ -57,9 +57,12 @@ TABLE_COLUMNS: tuple[str, ...] = (
 TABLE_LIMIT = 5_000
 
 
-def table(gdf: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
-    """The incident table: one row per incident, newest first, plain columns only; only the
-    ``limit`` newest when given (found without sorting the whole frame)."""
+def table(gdf: pd.DataFrame, limit: int | None = None, names: dict[str, str] | None = None
+          ) -> pd.DataFrame:
+    """The incident table as people read it: one row per incident, newest first; dates as
+    dates, types by their label, countries by name with the code ("Poland (PL)"), counts as
+    whole numbers with blanks (missing) where the source gives none, empty text rather than
+    None. Only the ``limit`` newest when given (found without sorting the whole frame)."""
     columns = [c for c in TABLE_COLUMNS if c in gdf.columns]
     if limit is not None and len(gdf) > limit:
         cutoff = gdf["date"].nlargest(limit).iloc[-1]
@@ -67,7 +70,16 @@ def table(gdf: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
     out = pd.DataFrame(gdf[columns]).copy()
     out["date"] = out["date"].dt.date
     out = out.sort_values(["date", "id"], ascending=[False, True]).reset_index(drop=True)
-    return out.head(limit) if limit is not None else out
+    out = out.head(limit) if limit is not None else out
+    out["type"] = out["type"].map(TYPE_LABELS).fillna(out["type"])
+    out["country"] = [f"{(names or {}).get(c, c)} ({c})" for c in out["country"]]
+    for name in COUNT_FIELDS:
+        if name in out:
+            out[name] = pd.array(out[name], dtype="Int64")
+    for name in ("region", "place", "platform", "confidence", "id"):
+        if name in out:
+            out[name] = out[name].fillna("").astype(str)
+    return out
 
 
 def timeline(gdf: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
@@ -77,11 +89,25 @@ def timeline(gdf: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
         raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
     if gdf.empty:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
-                             "type": pd.Series(dtype=object), "count": pd.Series(dtype=int)})
+                             "type": pd.Series(dtype=object), "count": pd.Series(dtype=int),
+                             "end": pd.Series(dtype="datetime64[ns]")})
     period = gdf["date"].dt.to_period("W-SUN" if freq == "W" else "D").dt.start_time
     counts = (pd.DataFrame({"period": period, "type": gdf["type"]})
               .groupby(["period", "type"]).size().rename("count").reset_index())
+    counts["end"] = counts["period"] + pd.Timedelta(days=7 if freq == "W" else 1)
     return counts.sort_values(["period", "type"]).reset_index(drop=True)
+
+
+def timeline_domain(date_from: dt.date | None, date_to: dt.date | None, first: dt.date,
+                    last: dt.date, freq: str = "D") -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The timeline's x axis: exactly the selected days (open ends: the data's span), from
+    the first day's start to the end of the last day; by week, whole weeks from Monday."""
+    start = pd.Timestamp(date_from or first)
+    end = pd.Timestamp(date_to or last) + pd.Timedelta(days=1)
+    if freq == "W":
+        start -= pd.Timedelta(days=start.weekday())
+        end += pd.Timedelta(days=(7 - end.weekday()) % 7)
+    return start, end
 
 
 def by_country_and_type(gdf: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:

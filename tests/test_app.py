@@ -173,3 +173,19 @@ def test_changing_a_filter_updates_the_url(app):
     app.text_input(key="f_q").set_value("Danube").run()
     assert app.query_params["q"] in ("Danube", ["Danube"])
     assert shown_ids(app) == {"ro-crash-debris-danube-2025-09-20"}
+
+
+def test_the_table_shows_blanks_for_what_the_source_does_not_give(app):
+    grid = app.dataframe[0]
+    assert grid.proto.placeholder == ""
+    frame = grid.value
+    assert not frame[["region", "place", "id"]].isin(["None", "nan"]).any().any()
+    assert frame["country"].str.fullmatch(r".+ \([A-Z]{2}\)").all()
+
+
+def test_the_timeline_spans_exactly_the_selected_dates():
+    at = open_link(**{"from": "2025-09-01", "to": "2025-09-30"})
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    x = spec["encoding"]["x"]
+    assert x["scale"]["domain"] == ["2025-09-01T00:00:00", "2025-10-01T00:00:00"]
+    assert spec["encoding"]["x2"]["field"] == "end"  # each bar spans its whole day

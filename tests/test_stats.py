@@ -68,3 +68,17 @@ def test_breakdown_and_table(tiny):
     rows = table(tiny)
     assert list(rows["id"])[0] == "ee-incursion-2025-09-19"  # newest first
     assert "search_text" not in rows.columns
+
+
+def test_the_table_reads_like_a_finished_table(tiny):
+    """Blanks, not None; countries by name with the code; types by label; counts as whole
+    numbers that sort as numbers; dates as dates."""
+    rows = table(tiny, names={"PL": "Poland", "EE": "Estonia"})
+    assert "Poland (PL)" in set(rows["country"]) and "Estonia (EE)" in set(rows["country"])
+    assert "Airspace incursion" in set(rows["type"])
+    for column in ("region", "place", "platform", "confidence", "id"):
+        assert rows[column].map(lambda v: isinstance(v, str)).all(), column
+    assert str(rows["drones"].dtype) == "Int64"
+    assert rows["drones"].isna().any() and rows["drones"].notna().any()
+    import datetime as dt
+    assert all(isinstance(d, dt.date) for d in rows["date"])

@@ -34,23 +34,35 @@ def _on_table_select(ctx: Context) -> None:
         select(ids[rows[0]], ctx)
 
 
+#: How each table column reads: widths that fit, numbers as whole numbers, dates as dates.
+TABLE_COLUMNS = {
+    "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
+    "type": st.column_config.TextColumn("Type", width="small"),
+    "country": st.column_config.TextColumn("Country", width="small"),
+    "region": st.column_config.TextColumn("Region", width="small"),
+    "place": st.column_config.TextColumn("Place", width="large"),
+    "platform": st.column_config.TextColumn("Platform", width="small"),
+    **{name: st.column_config.NumberColumn(name.capitalize(), format="%d", width=70)
+       for name in ("drones", "aircraft", "missiles", "killed", "injured")},
+    "confidence": st.column_config.TextColumn("Confidence", width="small"),
+    "depth_km": st.column_config.NumberColumn("Depth, km", format="%.0f", width=80,
+                                              help="Distance from the RU/BY/UA border"),
+    "id": st.column_config.TextColumn("Id", width="large"),
+}
+
+
 def table(ctx: Context, shown: gpd.GeoDataFrame) -> None:
     """The incident table; selecting a row selects the incident."""
-    frame = stats.table(shown, limit=stats.TABLE_LIMIT)
+    frame = stats.table(shown, limit=stats.TABLE_LIMIT, names=ctx.names)
     if len(shown) > len(frame):
         st.caption(f"The {len(frame):,} newest of {len(shown):,} incidents; every one is in the "
                    "counts, charts and exports.")
     st.session_state[S.KEY_TABLE_IDS] = list(frame["id"])
-    frame["type"] = frame["type"].map(TYPE_LABELS)
     st.dataframe(
         frame, key=S.KEY_TABLE, on_select=lambda: _on_table_select(ctx),
         selection_mode="single-row", hide_index=True, use_container_width=True,
-        column_config={
-            **{c: c.replace("_", " ").capitalize() for c in frame.columns},
-            "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-            "depth_km": st.column_config.NumberColumn("Depth, km", format="%.1f",
-                                                      help="Distance from the RU/BY/UA border"),
-        },
+        placeholder="",  # a count the source does not give is a blank, not "None"
+        column_config=TABLE_COLUMNS,
     )
     st.caption("Select a row to highlight the incident on the map and show its details.")
 
@@ -62,20 +74,24 @@ def _on_brush() -> None:
         st.session_state[S.KEY_DATES] = span
 
 
-def timeline(shown: gpd.GeoDataFrame) -> None:
-    """Incidents per day or week, stacked by type; brushing sets the date filter."""
+def timeline(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
+    """Incidents per day or week, stacked by type, over exactly the selected dates; each bar
+    spans its day or week. Brushing sets the date filter."""
     freq = st.segmented_control("Per", ["Day", "Week"], default="Day", key=S.KEY_FREQ)
-    data = stats.timeline(shown, "W" if freq == "Week" else "D")
+    code = "W" if freq == "Week" else "D"
+    data = stats.timeline(shown, code)
     data["type"] = data["type"].map(TYPE_LABELS)
+    start, end = stats.timeline_domain(spec.date_from, spec.date_to, ctx.first, ctx.last, code)
     brush = alt.selection_interval(encodings=["x"], name="brush")
     chart = (
         alt.Chart(data, height=260)
-        .mark_bar(size=8 if freq == "Day" else 14)
+        .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("period:T", title=None,
-                    axis=alt.Axis(format="%-d %b %Y", tickCount="day" if freq == "Day" else "week",
-                                  labelAngle=0, labelOverlap="greedy")),
-            y=alt.Y("count:Q", title="Incidents", stack="zero"),
+                    scale=alt.Scale(domain=[start.isoformat(), end.isoformat()], nice=False),
+                    axis=alt.Axis(format="%-d %b %Y", labelAngle=0, labelOverlap="greedy")),
+            x2="end:T",
+            y=alt.Y("count:Q", title="Incidents", stack="zero", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("type:N", title="Type",
                             scale=alt.Scale(domain=[TYPE_LABELS[t] for t in INCIDENT_TYPES],
                                             range=[style.TYPE_STYLES[t].color
