@@ -115,7 +115,7 @@ def _export(args: argparse.Namespace) -> int:
         return 1
     opts = export.SnapshotOptions(
         title=args.title, subtitle=caption, banner=args.banner, page=args.page,
-        scale=args.scale, bbox=bbox, data_as_of=ctx.last)
+        scale=args.scale, bbox=export.extent_for(shown, bbox), data_as_of=ctx.last)
     data = export.render(args.format, shown, ctx.countries, ctx.airports, opts)
     files.replace_with(out, data)
     print(f"wrote {out} ({args.format}, {len(shown)} incidents, {len(data):,} bytes)")
@@ -264,8 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ex = sub.add_parser(
         "export", help="write a snapshot (PNG/PDF), standalone HTML or the filtered data",
-        description="Export the incidents matching the filters. --bbox sets the snapshot's "
-                    "extent and keeps only incidents inside it (all formats).")
+        description="Export the incidents matching the filters. A PNG/PDF snapshot frames the "
+                    "exported incidents (with a margin; the whole flank when there are none). "
+                    "--bbox sets the snapshot extent instead and keeps only incidents inside it "
+                    "(all formats).")
     ex.add_argument("--format", required=True, choices=export.FORMATS)
     ex.add_argument("--out", required=True, help="file to write (its folder must exist)")
     ex.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
@@ -276,7 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex.add_argument("--title", default=style.DEFAULT_TITLE)
     ex.add_argument("--banner", default=os.environ.get("EFM_BANNER", ""),
                     help="handling banner, top and bottom (default: $EFM_BANNER, else none)")
-    ex.add_argument("--bbox", metavar="minlon,minlat,maxlon,maxlat")
+    ex.add_argument("--bbox", metavar="minlon,minlat,maxlon,maxlat",
+                    help="snapshot extent, and keep only incidents inside it "
+                         "(default: fit the exported incidents)")
     ex.add_argument("--page", choices=list(export.PAGES), default="16:9")
     ex.add_argument("--scale", type=int, choices=(1, 2), default=1, help="PNG pixel scale")
     ex.add_argument("--data", default=str(paths.INCIDENTS), help="incidents GeoJSON to read")
