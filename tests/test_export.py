@@ -301,3 +301,19 @@ def test_land_fills_a_frame_inside_the_basemap(ctx):
     edges = np.concatenate([image[top, (left + right) // 2:right], image[top:above_scale_bar, right]])
     assert not (edges == _rgb(style.SEA)).all(axis=1).any()
     assert "No basemap data" not in [t.get_text() for t in fig.axes[0].texts]
+
+
+@pytest.mark.parametrize("countries", [("PL",), ("EE",), ("RO", "UA"), None])
+def test_country_names_are_never_cut_by_the_frame(ctx, countries):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    shown = filters.apply(ctx["incidents"], filters.FilterSpec(countries=countries))
+    fig = snapshot(ctx, shown=shown, bbox=export.extent_for(shown))
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    names = set(ctx["countries"]["name"])
+    labels = [t for t in ax.texts if t.get_text() in names]
+    assert labels
+    for text in labels:
+        extent = text.get_window_extent(renderer)
+        assert frame.x0 <= extent.x0 and extent.x1 <= frame.x1, text.get_text()

@@ -260,15 +260,19 @@ def _draw_unmapped(ax, countries: gpd.GeoDataFrame, frame: Polygon, window: Boun
 
 
 def _draw_labels(ax, countries: gpd.GeoDataFrame, land: gpd.GeoDataFrame, extent: Extent) -> None:
-    """Names of the countries in a group, at the web map's label points, when well inside."""
+    """Names of the countries in a group, at the web map's label points, when the whole name
+    fits well inside the frame (never cut by its edge)."""
     x0, x1, y0, y1 = extent
     inner = box(x0, y0, x1, y1).buffer(-(x1 - x0) * 0.03)
+    # Map units per typographic point across the axes; a bold 12 pt letter is ~7.5 pt wide.
+    per_pt = (x1 - x0) / (ax.get_position().width * ax.figure.get_figwidth() * 72)
     for row in land[land["group"] != "other"].itertuples():
         lat, lon = mapping.label_point(countries.loc[countries["iso_a2"] == row.iso_a2,
                                                      "geometry"].iloc[0])
         here = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326").to_crs(
             geo.METRIC_CRS).iloc[0]
-        if inner.contains(here):
+        half = len(row.name) * 7.5 / 2 * per_pt
+        if inner.contains(here) and x0 + half < here.x < x1 - half:
             ax.text(here.x, here.y, row.name, ha="center", va="center", fontsize=12,
                     color=style.LABEL, fontweight="bold", zorder=3, path_effects=_halo(),
                     parse_math=False)
