@@ -14,7 +14,7 @@ from dashboard.context import Context
 from dashboard.schema import DataError
 from dashboard.ui import briefing, card, curation, import_tab, link, map_panel, sidebar, tabs
 from dashboard.ui import state as S
-from dashboard.ui.static import css
+from dashboard.ui.static import css, script
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,6 +80,7 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
     with import_tab_:
         import_tab.import_panel(saved, cfg)
     curation.dialogs(ctx, cfg)
+    script("page.js")
     st.caption(S.md(f"{style.ATTRIBUTION} · Every incident cites its source document and a "
                     "verbatim quote."))
 

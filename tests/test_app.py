@@ -189,3 +189,12 @@ def test_the_timeline_spans_exactly_the_selected_dates():
     x = spec["encoding"]["x"]
     assert x["scale"]["domain"] == ["2025-09-01T00:00:00", "2025-10-01T00:00:00"]
     assert spec["encoding"]["x2"]["field"] == "end"  # each bar spans its whole day
+
+
+def test_only_this_type_and_back_to_all(app, shipped):
+    only = app.pills(key="only_type")
+    only.set_value("strike").run()
+    assert app.pills(key=KEY_TYPES).value == ["strike"]
+    assert metric(app, "Incidents") == (shipped["type"] == "strike").sum()
+    app.pills(key="only_type").set_value(None).run()
+    assert metric(app, "Incidents") == len(shipped)

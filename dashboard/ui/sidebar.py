@@ -55,10 +55,21 @@ def _place_widgets(ctx: Context) -> None:
              "only the region they name, never where their point falls.")
 
 
+def _only_this() -> None:
+    """'Only this type' was clicked: show just that type, or every type when it is unclicked."""
+    chosen = st.session_state.get(S.KEY_ONLY)
+    st.session_state[S.KEY_TYPES] = [chosen] if chosen else list(INCIDENT_TYPES)
+
+
 def _kind_widgets() -> None:
     sb = st.sidebar
     sb.pills("Incident types", list(INCIDENT_TYPES), selection_mode="multi",
              format_func=TYPE_LABELS.get, key=S.KEY_TYPES)
+    types = st.session_state.get(S.KEY_TYPES) or []
+    st.session_state[S.KEY_ONLY] = types[0] if len(types) == 1 else None
+    sb.pills("Show only", list(INCIDENT_TYPES), selection_mode="single",
+             format_func=TYPE_LABELS.get, key=S.KEY_ONLY, on_change=_only_this,
+             help="One click shows only that type; click it again to show every type.")
     sb.multiselect("Platform", list(PLATFORMS), key=S.KEY_PLATFORMS, placeholder="All platforms")
     sb.segmented_control(
         "Minimum confidence", [formstate.ANY, *reversed(CONFIDENCES[:-1])], key=S.KEY_CONFIDENCE,

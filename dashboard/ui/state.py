@@ -29,6 +29,7 @@ KEY_DEPTH_MAX = "f_depth_max"
 KEY_RETRACTED = "f_retracted"
 
 # --- other widgets ----------------------------------------------------------------------------
+KEY_ONLY = "only_type"          # "only this type": one click shows one type, again shows all
 KEY_TILES = "online_tiles"
 KEY_TABLE = "incident_table"
 KEY_TIMELINE = "timeline"
