@@ -317,3 +317,13 @@ def test_country_names_are_never_cut_by_the_frame(ctx, countries):
     for text in labels:
         extent = text.get_window_extent(renderer)
         assert frame.x0 <= extent.x0 and extent.x1 <= frame.x1, text.get_text()
+
+
+def test_html_has_the_banner_top_and_bottom_as_text(ctx):
+    page = export.render("html", ctx["incidents"].iloc[:3], ctx["countries"], None,
+                         export.SnapshotOptions(title="Brief", banner="SECRET <b>//</b> REL"))
+    assert page.decode().count("SECRET &lt;b&gt;//&lt;/b&gt; REL") == 2
+    assert "<b>//</b>" not in page.decode()
+    plain = export.render("html", ctx["incidents"].iloc[:3], ctx["countries"], None,
+                          export.SnapshotOptions(title="Brief"))
+    assert b"ef-banner" not in plain

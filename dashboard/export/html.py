@@ -1,8 +1,9 @@
 """The standalone HTML export: the web map with every script, style and image inlined.
 
 The page has the same layers, styles, legend and popups as the app (``mapping``), plus a
-title box (styled by ``static/efm/map.css``); Leaflet, its plugins and the map's own
-``static/efm/`` files are inlined, so the page opens from disk with no network.
+title box (styled by ``static/efm/map.css``) and, when given, the handling banner across its
+top and bottom; Leaflet, its plugins and the map's own ``static/efm/`` files are inlined, so
+the page opens from disk with no network.
 """
 
 from __future__ import annotations
@@ -42,6 +43,28 @@ def _title_box(title: str, subtitle: str, count: int, data_as_of: dt.date | None
             f"{html.escape(ATTRIBUTION)}</div></div>")
 
 
+#: The handling banner, as on the snapshots: a dark band with white bold text at the top and
+#: the bottom, the map between them (not under them). Here rather than in static/efm/map.css
+#: because only this page has it; move it there if the app ever shows one.
+_BANNER_CSS = """<style>
+.ef-banner { position: fixed; left: 0; right: 0; height: 28px; z-index: 2000;
+  background: #1f1f1f; color: #fff; font: 700 14px/28px system-ui, sans-serif;
+  text-align: center; letter-spacing: .04em; }
+.ef-banner.ef-top { top: 0; } .ef-banner.ef-bottom { bottom: 0; }
+.folium-map { top: 28px !important; height: calc(100% - 56px) !important; }
+.ef-title-box { top: 38px !important; }
+</style>"""
+
+
+def _banners(banner: str) -> str:
+    """The handling banner across the top and the bottom of the page; nothing when empty."""
+    if not banner:
+        return ""
+    text = html.escape(banner)
+    return _BANNER_CSS + "".join(f"<div class='ef-banner ef-{edge}'>{text}</div>"
+                                 for edge in ("top", "bottom"))
+
+
 def _inline_assets(page: str) -> str:
     """Every ``<script src>`` and stylesheet link under the placeholder, replaced by the file."""
     def script(match: re.Match) -> str:
@@ -60,12 +83,13 @@ def _inline_assets(page: str) -> str:
 
 def to_html(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
             airports: gpd.GeoDataFrame | None, *, title: str = DEFAULT_TITLE,
-            subtitle: str = "", data_as_of: dt.date | None = None) -> str:
+            subtitle: str = "", data_as_of: dt.date | None = None, banner: str = "") -> str:
     """One self-contained HTML page: the same layers, styles, legend and popups as the app,
-    with Leaflet and all data inlined, so it opens from disk with no network."""
+    with Leaflet and all data inlined, so it opens from disk with no network; ``banner`` (a
+    handling marking) across its top and bottom when given."""
     m = mapping.standalone_map(countries, airports, incidents, static_base=_PLACEHOLDER)
     m.get_root().html.add_child(folium.Element(_title_box(title, subtitle, len(incidents),
-                                                          data_as_of)))
+                                                          data_as_of) + _banners(banner)))
     m.get_root().title = html.escape(title)  # folium puts it in <title> unescaped
     page = m.get_root().render()
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from functools import partial
 
 import altair as alt
 import geopandas as gpd
 import streamlit as st
 
 from dashboard import export, filters, stats, style
-from dashboard.bounds import Bounds
+from dashboard.bounds import FLANK, Bounds
 from dashboard.context import Context
 from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
 from dashboard.ui import state as S
@@ -111,62 +113,101 @@ def breakdown(ctx: Context, shown: gpd.GeoDataFrame) -> None:
         **TYPE_LABELS, "total": "Total"}), use_container_width=True)
 
 
-EXTENTS = {"view": "The map view on screen", "flank": "The whole eastern flank",
-           "incidents": "Fit to the incidents shown"}
+#: Where a snapshot looks; the first is the default (``export.extent_for`` without a box).
+EXTENTS = {"incidents": "Fit to the incidents shown", "view": "The map view on screen",
+           "flank": "The whole eastern flank"}
 FORMATS = {"png": "PNG", "pdf": "PDF", "html": "HTML map", "geojson": "GeoJSON",
            "csv": "CSV", "gpkg": "GeoPackage"}
 FORMAT_HELP = {"png": "Slide snapshot (raster)", "pdf": "Slide snapshot (vector, one page)",
                "html": "Standalone interactive map: one file, works offline",
-               "geojson": "The filtered incidents, same schema as incidents.geojson",
+               "geojson": "The filtered incidents, same schema as incidents.geojson "
+                          "(links to incidents left out are dropped)",
                "csv": "One row per incident, lon/lat, lists joined",
                "gpkg": "GeoPackage layer 'incidents'"}
 
 
-def _snapshot_options(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
-                      ) -> export.SnapshotOptions:
-    extent = st.session_state.get(S.KEY_EXPORT_EXTENT, "view")
-    bbox = None
-    if extent == "view":
-        bbox = st.session_state.get(S.KEY_BOUNDS)
-    elif extent == "incidents":
-        bbox = Bounds.from_frame(shown)
+@dataclass(frozen=True)
+class ExportSettings:
+    """What the Export tab's widgets say in this run (plain values, no session state)."""
+
+    title: str
+    banner: str
+    page: str
+    scale: int
+    extent: str  # a key of EXTENTS
+
+
+def _snapshot_options(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec,
+                      settings: ExportSettings, view: Bounds | None) -> export.SnapshotOptions:
+    """The one options object for the preview and every download of this run.
+
+    ``view`` is the map's extent as the browser last reported it (None before it has)."""
+    if settings.extent == "flank":
+        bbox = FLANK
+    else:
+        bbox = export.extent_for(shown, view if settings.extent == "view" else None)
     return export.SnapshotOptions(
-        title=st.session_state.get(S.KEY_EXPORT_TITLE) or style.DEFAULT_TITLE,
-        subtitle=filters.describe(spec, ctx.names),
-        banner=st.session_state.get(S.KEY_EXPORT_BANNER, ""),
-        page=st.session_state.get(S.KEY_EXPORT_PAGE, "16:9"),
-        scale=2 if st.session_state.get(S.KEY_EXPORT_SCALE) == "2×" else 1,
-        bbox=bbox, data_as_of=ctx.last)
+        title=settings.title or style.DEFAULT_TITLE, subtitle=filters.describe(spec, ctx.names),
+        banner=settings.banner, page=settings.page, scale=settings.scale, bbox=bbox,
+        data_as_of=ctx.last)
 
 
-def _export_settings() -> None:
-    st.text_input("Title", value=style.DEFAULT_TITLE, key=S.KEY_EXPORT_TITLE, max_chars=120)
-    st.text_input("Handling banner (top and bottom; empty for none)",
-                  value=os.environ.get("EFM_BANNER", ""), key=S.KEY_EXPORT_BANNER,
-                  max_chars=120, placeholder="e.g. UNCLASSIFIED // FOR TRAINING")
-    st.segmented_control("Page", list(export.PAGES), default="16:9", key=S.KEY_EXPORT_PAGE,
-                         format_func=export.PAGE_LABELS.get)
-    st.segmented_control("PNG scale", ["1×", "2×"], default="1×", key=S.KEY_EXPORT_SCALE)
-    st.radio("Extent", list(EXTENTS), format_func=EXTENTS.get, key=S.KEY_EXPORT_EXTENT,
-             horizontal=True)
+def _degrees(low: float, high: float, positive: str, negative: str) -> str:
+    def one(v: float) -> str:
+        return f"{abs(v):.1f}° {positive if v >= 0 else negative}"
+    return f"{one(low)} to {one(high)}"
+
+
+def _summary(opts: export.SnapshotOptions) -> str:
+    """One line saying what the snapshot downloads are built with (title, page, extent...)."""
+    b = Bounds.of(opts.bbox)
+    banner = f" · banner “{opts.banner}”" if opts.banner else " · no banner"
+    return (f"Snapshot: “{opts.title}” · {export.PAGE_LABELS[opts.page]} · PNG {opts.scale}×"
+            f"{banner} · extent {_degrees(b.minlon, b.maxlon, 'E', 'W')}, "
+            f"{_degrees(b.minlat, b.maxlat, 'N', 'S')} (widened to the page)")
+
+
+def _export_settings() -> ExportSettings:
+    """The snapshot widgets; their values as this run's settings."""
+    title = st.text_input("Title", value=style.DEFAULT_TITLE, key=S.KEY_EXPORT_TITLE,
+                          max_chars=120)
+    banner = st.text_input("Handling banner (top and bottom; empty for none)",
+                           value=os.environ.get("EFM_BANNER", ""), key=S.KEY_EXPORT_BANNER,
+                           max_chars=120, placeholder="e.g. UNCLASSIFIED // FOR TRAINING")
+    page = st.segmented_control("Page", list(export.PAGES), default="16:9", key=S.KEY_EXPORT_PAGE,
+                                format_func=export.PAGE_LABELS.get)
+    scale = st.segmented_control("PNG scale", ["1×", "2×"], default="1×", key=S.KEY_EXPORT_SCALE)
+    extent = st.radio("Extent", list(EXTENTS), format_func=EXTENTS.get, key=S.KEY_EXPORT_EXTENT,
+                      horizontal=True)
+    # A segmented control is None when its option is clicked off: keep the default then.
+    return ExportSettings(title=title.strip(), banner=banner.strip(), page=page or "16:9",
+                          scale=2 if scale == "2×" else 1, extent=extent or "incidents")
 
 
 def export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
-    """Snapshot settings, a preview, and a download button per format (built on click)."""
+    """Snapshot settings, a preview, and a download button per format (built on click).
+
+    The options are built here, in the script run, and handed to each button's callable as
+    plain values: Streamlit runs that callable at click time in a thread with no script-run
+    context, where ``st.session_state`` reads return defaults. The preview uses the same object.
+    """
     left, right = st.columns([2, 3])
     with left:
-        _export_settings()
-        opts = _snapshot_options(ctx, shown, spec)
+        settings = _export_settings()
+        view = st.session_state.get(S.KEY_BOUNDS)
+        opts = _snapshot_options(ctx, shown, spec, settings, view)
+        if settings.extent == "view" and view is None:
+            st.caption("The map has not reported its view yet: the snapshot fits the incidents.")
+        st.caption(S.md(_summary(opts)), help="What every download below is built with")
         st.caption(f"The subtitle states the filters: {S.md(opts.subtitle)}. Data exports hold all "
                    f"{len(shown)} filtered incidents; snapshots show those inside the extent.")
         cols = st.columns(3)
         for i, (fmt, label) in enumerate(FORMATS.items()):
             cols[i % 3].download_button(
-                label, data=lambda fmt=fmt: export.render(fmt, shown, ctx.countries, ctx.airports,
-                                                           _snapshot_options(ctx, shown, spec)),
-                file_name=export.filename(fmt, opts.exported_at), mime=export.MEDIA_TYPES[fmt],
-                key=f"download-{fmt}", use_container_width=True, icon=":material/download:",
-                help=FORMAT_HELP[fmt])
+                label, data=partial(export.render, fmt, shown, ctx.countries, ctx.airports, opts),
+                file_name=export.filename(fmt, opts.exported_at, opts.title),
+                mime=export.MEDIA_TYPES[fmt], key=f"download-{fmt}", use_container_width=True,
+                icon=":material/download:", help=FORMAT_HELP[fmt])
     with right:
         if st.button("Preview snapshot", icon=":material/visibility:"):
             with st.spinner("Drawing the snapshot…"):
