@@ -362,3 +362,21 @@ def test_exported_html_runs_nothing_in_a_browser(watched, incidents, countries, 
     page.wait_for_load_state("networkidle")
     watch.assert_clean()
     assert watch.errors == []
+
+
+@browser_only
+def test_streamlit_shortcodes_in_data_are_shown_literally(watched, hostile_app):
+    """':material/home:' in a summary, and ':material/skull:' typed in the search box, are
+    text: no icon is drawn (a backslash before the colon does not stop Streamlit's icons)."""
+    from urllib.parse import quote
+    page, watch = watched
+    page.goto(f"{hostile_app}/?incident=xss-markdown&q={quote(':material/skull:')}",
+              wait_until="domcontentloaded")
+    card = page.locator(".st-key-detail_card").first
+    expect_text(card, ":material/home:")
+    main = page.locator('[data-testid="stMain"]').first
+    expect_text(main, "matching “:material/skull:”")
+    settle(page)
+    icons = main.locator('[data-testid="stIconMaterial"]').all_inner_texts()
+    assert "home" not in icons and "skull" not in icons, icons  # the app's own icons only
+    watch.assert_clean()

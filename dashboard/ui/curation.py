@@ -84,9 +84,10 @@ def _source_fields(ctx: Context, d: dict) -> dict:
     return v
 
 
-def _cited(ctx: Context, v: dict) -> sources.Source | None:
+def _cited(ctx: Context, v: dict, was: str | None) -> sources.Source | None:
     """Settle the form's source fields into ``document``/``publisher``; the new registry
-    entry to save, if the document is new. ``DataError`` when a new document has no title."""
+    entry to save, if the document is new (``was``: the document the record cited before,
+    which needs nothing new). ``DataError`` when a new document has no title."""
     chosen = v.pop("registered")
     title, published = v.pop("source_title").strip(), v.pop("source_published").strip()
     if chosen:
@@ -94,7 +95,7 @@ def _cited(ctx: Context, v: dict) -> sources.Source | None:
         v["publisher"] = v["publisher"] or ctx.sources[chosen].publisher or ""
         return None
     document = (v["document"] or "").strip()
-    if not document or document in ctx.sources:
+    if not document or document in ctx.sources or document == was:
         return None  # the schema names an empty document; a registered one needs nothing
     if not title:
         raise DataError(f"document {document!r} is not in the source registry: give its title "
@@ -140,7 +141,7 @@ def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
     if original is None and not (v["id"] or "").strip():
         v["id"] = editing.new_id(v["country"], v["type"], v["date"], base.ids)
     try:
-        new_source = _cited(ctx, v)
+        new_source = _cited(ctx, v, d["document"] if original is not None else None)
     except DataError as exc:
         _save_problem(exc)
         return

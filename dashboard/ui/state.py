@@ -116,9 +116,12 @@ def show_flash(slot: str) -> None:
         (st.error if message[0] == "error" else st.success)(md(message[1]))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
 
 
 def md(text: object) -> str:
-    """Data text shown through st.markdown: escape every Markdown and Streamlit directive."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Data text shown through st.markdown (and every label Streamlit renders as Markdown):
+    every Markdown character backslash-escaped, and every colon written as the entity
+    ``&#58;`` so that no ``:material/...:``, ``:red[...]`` or emoji shortcode is drawn (a
+    backslash before a colon does not stop them)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace(":", "&#58;")
