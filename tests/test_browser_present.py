@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import briefs
+from dashboard import briefs, paths
 from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
+ARTIFACTS = paths.ROOT / "tests" / "artifacts"
 TITLE = ".st-key-present_title h1"
 #: Three slides, each with its own speaker note (which the audience must never see).
 SLIDES = [("Poland, 10 September", "Mention the three airport closures.",
@@ -95,3 +96,77 @@ def test_slide_keys_work_after_clicking_or_dragging_the_map(context, app_url):
     page.keyboard.press("Escape")
     page.locator('[data-testid="stSidebar"]').wait_for(state="visible")
     assert "present=1" not in page.url
+
+
+# --- 2. the page fits the screen ---------------------------------------------------------------
+
+#: What a viewer sees at the screen's edges, and what scrolls.
+FIT = """sel => {
+    const w = innerWidth, h = innerHeight, map = document.querySelector(sel);
+    const inside = ".st-key-present_title, .st-key-present_nav, .st-key-play_date";
+    const edges = [[1, 1], [w / 2, 1], [w - 2, 1], [w - 2, h / 2], [w - 2, h - 2],
+                   [w / 2, h - 2], [1, h - 2], [1, h / 2]];
+    const off = edges.filter(([x, y]) => { const e = document.elementFromPoint(x, y);
+                                           return e !== map && !(e && e.closest(inside)); });
+    const scrolls = [...document.querySelectorAll("*")].filter(e => {
+        const s = getComputedStyle(e).overflowY;
+        return ["auto", "scroll"].includes(s) && e.scrollHeight > e.clientHeight + 1; })
+      .map(e => `${e.tagName}.${e.className}: ${e.scrollHeight} > ${e.clientHeight}`);
+    const r = map.getBoundingClientRect(), d = map.contentDocument;
+    const scale = d.querySelector(".leaflet-control-scale").getBoundingClientRect();
+    return {page: document.scrollingElement.scrollHeight, h, w, scrolls, off,
+            map: [r.left, r.top, r.right, r.bottom], inner: map.contentWindow.innerHeight,
+            scale: scale.bottom, background: getComputedStyle(document.querySelector(".stApp"))
+              .backgroundColor}; }"""
+
+
+def luminance(css: str) -> float:
+    """Relative luminance (WCAG) of an ``rgb(...)``/``rgba(...)`` colour."""
+    r, g, b = (float(v) / 255 for v in css[css.index("(") + 1:-1].split(",")[:3])
+    def lin(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def assert_fits(page) -> None:
+    fit = page.evaluate(FIT, MAP_FRAME)
+    assert fit["page"] <= fit["h"] and fit["scrolls"] == [], fit
+    left, top, right, bottom = fit["map"]
+    assert (left, top) == (0, 0) and right >= fit["w"] and bottom == fit["h"], fit
+    assert fit["scale"] <= fit["inner"], f"the scale bar is cut off: {fit}"
+    assert fit["off"] == [], f"these screen edges are not the map: {fit}"
+    assert luminance(fit["background"]) < 0.2, f"a light page behind the dark theme: {fit}"
+
+
+def boxes_meet(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"] or
+                a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1920", "1366"])
+def test_presentation_fits_the_screen_without_scrolling(browser, app_url, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    open_view(page, app_url, "?present=1&theme=dark&country=PL")
+    wait_map(page)
+    assert_fits(page)
+    page.screenshot(path=str(ARTIFACTS / f"present-{size[0]}.png"))
+    # With time playback on, the step's date is on the screen too, clear of the title.
+    page.keyboard.press("Escape")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.wait_for(state="visible")
+    wait_idle(page)
+    sidebar.get_by_text("Time playback").click()
+    sidebar.get_by_text("Play back the selected dates").click()
+    wait_idle(page)
+    sidebar.get_by_text("Brief pack & presentation").click()
+    sidebar.get_by_role("button", name="Present this view").click()
+    sidebar.wait_for(state="hidden")
+    date = page.locator(".st-key-play_date p").first
+    date.wait_for()
+    wait_map(page)
+    assert_fits(page)
+    title = page.locator(".st-key-present_title").first.bounding_box()
+    assert not boxes_meet(date.bounding_box(), title), (date.bounding_box(), title)
+    page.screenshot(path=str(ARTIFACTS / f"present-play-{size[0]}.png"))
+    context.close()

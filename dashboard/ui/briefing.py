@@ -254,8 +254,10 @@ def presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
                  share: dict) -> None:
     """The projector view: the map fills the screen, a large title, a small nav bar."""
     ss = st.session_state
-    panel, text = THEME_VARS[ss.get(S.KEY_THEME)]
-    css("present.css", {"ef-panel": panel, "ef-text": text})
+    theme = ss.get(S.KEY_THEME)
+    panel, text = THEME_VARS[theme]
+    css("present.css", {"ef-panel": panel, "ef-text": text,
+                        "ef-page": style.THEMES[theme or "default"].sea})
     pack = load_pack(ss.get(S.KEY_BRIEF))
     if pack:
         _mark_presented(ctx, pack)

@@ -6,6 +6,10 @@ function install() {
   const KEYS = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev",
                 Escape: "exit"};
   const MAP = 'iframe[title="streamlit_folium.st_folium"]';
+  // In a frame, 100vh is the frame's height: the map fills its frame, whatever height the
+  // page gives that frame (the whole screen in the presentation view).
+  const FILL = "html, body { margin: 0; overflow: hidden; } " +
+               "#map_div { height: 100vh !important; width: 100% !important; }";
 
   function onKey(e) {
     const what = KEYS[e.key];
@@ -21,7 +25,7 @@ function install() {
   }
 
   // The map's frame is same-origin and takes the focus when it is clicked or dragged: listen
-  // in it too (capturing, before Leaflet's own key handling).
+  // in it too (capturing, before Leaflet's own key handling), and make the map fill it.
   function attach(frame) {
     let doc;
     try { doc = frame.contentDocument; } catch (err) { return; }
@@ -29,6 +33,10 @@ function install() {
         doc.location.href === "about:blank") return;
     doc.ef_keys = true;
     doc.addEventListener("keydown", onKey, true);
+    const style = doc.createElement("style");
+    style.textContent = FILL;
+    doc.head.appendChild(style);
+    frame.contentWindow.dispatchEvent(new Event("resize"));  // Leaflet re-measures the map
   }
 
   // Streamlit replaces the map's frame (a new slide, a new theme): attach to each new one.
