@@ -46,7 +46,7 @@ def _notices(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec,
                 "filters and are included in the map, counts and table. Save or untick the "
                 "preview in the Import tab.")
     if st.session_state.get(S.KEY_NOTICES):
-        st.warning("Some parts of the link were ignored:\n\n" + "\n".join(
+        st.warning("Some parts of the link were adjusted or ignored:\n\n" + "\n".join(
             f"- {S.md(n)}" for n in st.session_state[S.KEY_NOTICES]))
     S.show_flash(S.FLASH_STORE)
 

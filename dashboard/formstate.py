@@ -99,3 +99,21 @@ def framing_key(spec: FilterSpec) -> FilterSpec:
     """What a change of selection is judged on, to frame the map on it: every filter but the
     area drawn on the map (the user is looking at the map while drawing it)."""
     return replace(spec, area=None)
+
+
+def clamp_dates(spec: FilterSpec, first: dt.date, last: dt.date) -> tuple[FilterSpec, list[str]]:
+    """A spec whose dates lie within the data's span (``first``..``last``), so the date
+    widget can show them (a link's dates may lie anywhere); a notice names each adjustment.
+    Clamping keeps the order of the two ends, so the range is never reversed."""
+    notices: list[str] = []
+
+    def fit(name: str, value: dt.date | None) -> dt.date | None:
+        if value is None or first <= value <= last:
+            return value
+        nearest = first if value < first else last
+        side = "before the data starts" if value < first else "after the data ends"
+        notices.append(f"{name}={value.isoformat()} is {side} ({first:%-d %b %Y} to "
+                       f"{last:%-d %b %Y}); {nearest:%-d %b %Y} is used instead")
+        return nearest
+
+    return replace(spec, date_from=fit("from", spec.date_from), date_to=fit("to", spec.date_to)), notices

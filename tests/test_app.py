@@ -159,7 +159,7 @@ def test_bad_link_parameters_give_a_notice_not_a_crash():
     at = open_link(from_="2025-13-01", country=["PL", "XX"], type="bombing", zoom="99",
                    area="POINT (1 2)", colour="red")
     notice = at.warning[0].value
-    assert "Some parts of the link were ignored" in notice
+    assert "Some parts of the link were adjusted or ignored" in notice
     for name in ("2025\\-13\\-01", "XX", "bombing", "zoom", "area", "colour"):
         assert name in notice, name
     # What was valid still applies.
@@ -198,3 +198,21 @@ def test_only_this_type_and_back_to_all(app, shipped):
     assert metric(app, "Incidents") == (shipped["type"] == "strike").sum()
     app.pills(key="only_type").set_value(None).run()
     assert metric(app, "Incidents") == len(shipped)
+
+
+@pytest.mark.parametrize(("params", "shown_from", "shown_to", "notice"), [
+    ({"to": "2024-01-01"}, dt.date(2024, 8, 7), dt.date(2024, 8, 7), "to=2024-01-01 is before the data"),
+    ({"from": "2100-01-01"}, dt.date(2025, 10, 6), dt.date(2025, 10, 6), "from=2100-01-01 is after the data"),
+    ({"from": "0001-01-01", "to": "9999-12-31"}, dt.date(2024, 8, 7), dt.date(2025, 10, 6),
+     "from=0001-01-01 is before the data"),
+    ({"from": "1999-12-31", "to": "2000-01-01"}, dt.date(2024, 8, 7), dt.date(2024, 8, 7),
+     "to=2000-01-01 is before the data"),
+])
+def test_link_dates_outside_the_data_are_brought_into_it(params, shown_from, shown_to, notice):
+    """The page opens (no StreamlitValueBelowMinError or reversed range) and says what moved;
+    the next rerun is fine too."""
+    at = open_link(**params)
+    assert at.date_input(key=KEY_DATES).value == (shown_from, shown_to)
+    assert any(notice in w.value.replace("\\", "") for w in at.warning), [w.value for w in at.warning]
+    at.run()
+    assert not at.exception

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -11,10 +12,17 @@ from dashboard.bounds import Bounds
 from dashboard.context import Context
 from dashboard.ui import state as S
 
+#: The projector theme of a presentation that names none (a plain ``present=1`` link, or
+#: "Present this view" with no theme chosen).
+PRESENT_THEME = "dark"
 
-def seed(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> None:
-    """Put a spec and view into the session (before the widgets are drawn)."""
+
+def seed(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> list[str]:
+    """Put a spec and view into the session (before the widgets are drawn); dates outside
+    the data's span are brought into it (the date widget cannot show them). Returns a
+    notice per adjustment."""
     ss = st.session_state
+    spec, notices = formstate.clamp_dates(spec, ctx.first, ctx.last)
     S.write_widgets(formstate.widgets_for(spec, ctx.first, ctx.last))
     ss[S.KEY_AREA] = spec.area
     ss[S.KEY_SELECTED] = view.incident
@@ -27,6 +35,7 @@ def seed(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> None:
     ss[S.KEY_FIT_SIZE] = None
     framed = view.lat is not None or view.bbox is not None or spec == filters.FilterSpec()
     ss[S.KEY_FRAMED] = formstate.framing_key(spec) if framed else None
+    return notices
     ss[S.KEY_PRESENT] = view.present
     ss[S.KEY_THEME] = view.theme
     ss[S.KEY_BRIEF] = view.brief
@@ -43,8 +52,7 @@ def read_once(ctx: Context) -> urlstate.View | None:
         return None
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     spec, view, notices = urlstate.parse(params, ctx.known())
-    seed(ctx, spec, view)
-    ss[S.KEY_NOTICES] = notices
+    ss[S.KEY_NOTICES] = [*notices, *seed(ctx, spec, view)]
     ss[S.KEY_MAP_NONCE] = 0
     ss[S.KEY_READY] = True
     return view

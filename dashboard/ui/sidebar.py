@@ -35,7 +35,8 @@ def _place_widgets(ctx: Context) -> None:
     sb, names = st.sidebar, ctx.names
     sb.pills("Region preset", list(ctx.places.presets), selection_mode="single",
              format_func=lambda k: names.get(k, k), key=S.KEY_PRESET)
-    sb.date_input("Dates", min_value=DATE_MIN, max_value=DATE_MAX, key=S.KEY_DATES,
+    sb.date_input("Dates", min_value=min(DATE_MIN, ctx.first), max_value=max(DATE_MAX, ctx.last),
+                  key=S.KEY_DATES,
                   format="YYYY-MM-DD")
     chosen = sb.multiselect("Countries", ctx.country_options, key=S.KEY_COUNTRIES,
                             format_func=lambda c: f"{names.get(c, c)} ({c})",
