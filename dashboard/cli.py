@@ -73,13 +73,20 @@ def _date(text: str) -> dt.date:
         raise UsageError(str(exc)) from None
 
 
-def _out_path(text: str) -> Path:
-    """The ``--out`` file: its folder must exist and it must not be a folder itself."""
+#: Folders whose files are the kernel's, not the user's: never written to.
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def _out_path(text: str, option: str = "--out") -> Path:
+    """A file to write: its folder must exist, it must not be a folder itself nor a system file."""
     out = Path(text)
+    resolved = out.resolve()
+    if any(resolved == f or f in resolved.parents for f in SYSTEM_FOLDERS):
+        raise UsageError(f"{option} {out}: is a system file ({resolved}); give a file in your own folder")
     if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+        raise UsageError(f"{option} {out}: folder {out.parent} does not exist")
     if out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; give a file name")
+        raise UsageError(f"{option} {out}: is a folder; give a file name")
     return out
 
 
@@ -186,7 +193,10 @@ def _columns(pairs: list[str] | None) -> importer.ColumnMap | None:
 
 def _import(args: argparse.Namespace) -> int:
     source = Path(args.file)
-    out = Path(args.out) if args.out else settings.load_settings().data
+    out = _out_path(args.out) if args.out else settings.load_settings().data
+    report = _out_path(args.report, "--report") if args.report else None
+    if not args.dry_run:  # refuse before anything is written, the report included
+        settings.require_writable(settings.load_settings(), "saving an import")
     raw = load.read_bytes(source)
     taken = store.open_snapshot(out).ids if out.exists() else set()
     result = importer.import_bytes(raw, source.name, args.format, _columns(args.column), taken)
@@ -197,8 +207,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"rejected row {r.row}: {r.field}: {r.value!r}: {r.reason}")
     if len(result.rejected) > args.show:
         print(f"… and {len(result.rejected) - args.show} more (--report FILE writes them all)")
-    if args.report:
-        files.replace_with(Path(args.report),
+    if report:
+        files.replace_with(report,
                            importer.rejected_frame(result).to_csv(index=False).encode("utf-8-sig"))
         print(f"wrote {args.report} (the rejected rows, with reasons)")
     if args.dry_run or not result.features:
@@ -304,3 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems[:50]:
             print(problem, file=sys.stderr)
         return 1
+    except OSError as exc:  # a file that cannot be read or written: one line, not a traceback
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}".replace(": : ", ": "),
+              file=sys.stderr)
+        return 2

@@ -3,8 +3,9 @@
 This module owns size-limited byte reads, JSON parsing with its checks (encodings, huge
 numbers, lone surrogates), the incident frame's layout (``incidents_frame``,
 ``normalise_frame``), ``read_incidents`` (GeoJSON here; GeoParquet in ``geoparquet``), the
-base layers (countries, regions, airports, presets) and cache keys (``stamp``). Large GeoJSON
-files are screened column-wise by ``columnar``.
+base layers (countries, regions, airports, presets; cities, rivers, lakes and admin-1 lines
+for the web map) and cache keys (``stamp``). Large GeoJSON files are screened column-wise
+by ``columnar``.
 """
 
 from __future__ import annotations
@@ -118,11 +119,20 @@ def parse_json(raw: bytes, path: str | Path) -> Any:
                         f"{exc.start}, line {line}); {hint}") from None
     if "\x00" in text:
         raise DataError(f"{path}: contains NUL bytes; it is a binary file, not JSON text")
+    return parse_json_text(text, path)
+
+
+def parse_json_text(text: str, path: str | Path) -> Any:
+    """Parse decoded JSON text with the same checks (syntax with line and column, numbers
+    too long to convert, nesting, unpaired surrogates): a one-line ``DataError`` otherwise.
+    The importer, which decodes other encodings first, reads JSON through this too."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated")
         raise DataError(
             f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            + ("; is the file truncated?" if truncated else "")
         ) from None
     except ValueError as exc:  # an integer with more digits than Python converts (4300)
         raise DataError(f"{path}: is not usable JSON (a number has too many digits: "
@@ -204,6 +214,26 @@ def read_regions(path: Path = paths.REGIONS) -> gpd.GeoDataFrame:
 
 def read_airports(path: Path = paths.AIRPORTS) -> gpd.GeoDataFrame:
     """Airport points with ``icao``, ``iata``, ``name``, ``city``, ``country``."""
+    return _read_layer(path)
+
+
+def read_cities(path: Path = paths.CITIES) -> gpd.GeoDataFrame:
+    """City points with ``name``, ``country``, ``population``, ``capital``, ``geonameid``."""
+    return _read_layer(path)
+
+
+def read_rivers(path: Path = paths.RIVERS) -> gpd.GeoDataFrame:
+    """Large rivers as lines (geometry only)."""
+    return _read_layer(path)
+
+
+def read_lakes(path: Path = paths.LAKES) -> gpd.GeoDataFrame:
+    """Large lakes as polygons (geometry only)."""
+    return _read_layer(path)
+
+
+def read_admin1(path: Path = paths.ADMIN1) -> gpd.GeoDataFrame:
+    """Admin-1 boundaries inside countries as lines, one feature per ``country``."""
     return _read_layer(path)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import briefs, load, paths
+from dashboard import briefs, importer, load, paths
 from dashboard.cli import main
 from dashboard.schema import DataError, validate_collection
 
@@ -20,11 +20,20 @@ BAD = Path(__file__).parent / "data" / "bad"
 TABLE = json.loads((BAD / "cases.json").read_text(encoding="utf-8"))["cases"]
 APP = str(paths.ROOT / "dashboard" / "app.py")
 
+def _upload(path: Path):
+    """What the Import tab and the CLI do with a file: the column choice reads its header
+    (never raising), then the import runs."""
+    raw = path.read_bytes()
+    assert isinstance(importer.header_columns(raw, path.name), list)
+    return importer.import_bytes(raw, path.name).features
+
+
 #: reader name in cases.json -> (function reading a path, the error type it must raise)
 READERS: dict[str, tuple[Callable[[Path], object], type[Exception]]] = {
     "incidents": (load.read_incidents, DataError),
     "json": (load.read_json, DataError),
     "brief": (briefs.load_pack, briefs.BriefError),
+    "upload": (_upload, DataError),
 }
 
 
@@ -156,8 +165,9 @@ def test_brief_packs_share_the_size_limit(tmp_path):
 # --- the app shows the message, not a traceback -----------------------------------------
 
 def unescape(markdown: str) -> str:
-    """The text a Markdown body shows: backslash escapes (the app escapes data) removed."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """The text a Markdown body shows: backslash escapes and the colon entity (the app
+    escapes data) undone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("&#58;", ":")
 
 
 @pytest.mark.parametrize("name", ["binary.geojson", "windows-1252.geojson", "truncated.geojson",

@@ -98,3 +98,18 @@ def test_unrecognised_coordinate_columns_are_chosen_by_the_user(page, tmp_path):
         page.keyboard.press("Enter")
         wait_idle(page)
     page.get_by_text("1 row(s) read as CSV with coordinate columns: 1 imported, 0 rejected").wait_for()
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("upload-zip.csv", "is a ZIP archive"),
+    ("upload-html.txt", "is XML or HTML but not KML"),
+    ("upload-long-number.geojson", "a number has too many digits"),
+    ("upload-lone-surrogate.geojson", "unpaired UTF-16 surrogate escape"),
+])
+def test_a_broken_upload_shows_its_message_not_a_traceback(page, name, message):
+    page.goto(page.url.split("?")[0], wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Import").click()
+    page.locator('input[type="file"]').set_input_files(str(paths.ROOT / "tests/data/bad" / name))
+    page.locator('[data-testid="stAlertContentError"]').filter(has_text=message).first.wait_for()
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0

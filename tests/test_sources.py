@@ -76,3 +76,22 @@ def test_validate_refuses_a_citation_missing_from_the_registry(tmp_path):
     run = subprocess.run([sys.executable, "-m", "dashboard", "validate", str(tmp_path / "incidents.geojson")],
                          capture_output=True, text=True)
     assert run.returncode == 0 and "every cited document is in" in run.stdout
+
+
+def test_an_import_registers_the_documents_it_cites(tmp_path):
+    data = tmp_path / "incidents.geojson"
+    data.write_text(paths.INCIDENTS.read_text(encoding="utf-8"), encoding="utf-8")
+    sources.save(tmp_path / "sources.json", sources.read(paths.ROOT / "sources.json"))
+    feature = json.loads(data.read_text(encoding="utf-8"))["features"][0]
+    feature = json.loads(json.dumps(feature))
+    feature["properties"]["id"] = "imported-1"
+    feature["id"] = "imported-1"
+    feature["properties"]["sources"] = [{"document": "ACLED UKR1: Ukrinform", "quote": "q",
+                                         "publisher": "ACLED"}]
+    sources.save_import(data, [feature], "acled.csv")
+    registry = sources.read(tmp_path / "sources.json")
+    assert registry["ACLED UKR1: Ukrinform"].label() == "ACLED — ACLED UKR1: Ukrinform"
+    assert "acled.csv" in registry["ACLED UKR1: Ukrinform"].note
+    run = subprocess.run([sys.executable, "-m", "dashboard", "validate", str(data)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -72,11 +72,11 @@ class ImportResult:
 def header_columns(raw: bytes, name: str) -> list[str]:
     """The column names of a CSV file (empty for other formats or an unreadable file), so a
     user can choose the coordinate columns when they were not recognised."""
-    if detect_format(name, raw) not in ("csv", "acled") if raw.strip() else True:
-        return []
     try:
+        if not raw.strip() or detect_format(name, raw) not in ("csv", "acled"):
+            return []
         return read_csv_table(decode_text(raw, name)[0], name).columns
-    except DataError:
+    except DataError:  # not a table, or unreadable: there are no columns to choose from
         return []
 
 

@@ -8,13 +8,13 @@ collisions fixed; any other GeoJSON is a ``Table`` for the generic column mappin
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 import shapely
 import shapely.geometry
 
+from .. import load
 from ..schema import DataError, validate_feature
 from .geometry import GeometryError, clean_geometry
 from .rows import Ctx, reserve_id, value_at
@@ -28,24 +28,12 @@ def parse_geojson(raw: bytes, name: str, warn: list[str]) -> list[Any]:
     """The file's features (reprojected when it names another CRS); ``DataError`` if not GeoJSON."""
     text, notes = decode_text(raw, name)
     warn += notes
-    data = _load_json(text, name)
+    data = load.parse_json_text(text, name)
     features = _features_of(data, name)
     crs = data.get("crs") if isinstance(data, dict) else None
     if crs is not None:
         features = _reproject_features(features, crs, name, warn)
     return features
-
-
-def _load_json(text: str, name: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated")
-        hint = "; is the file truncated?" if truncated else ""
-        raise DataError(f"{name}: is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                        f"{exc.msg}){hint}") from None
-    except RecursionError:
-        raise DataError(f"{name}: JSON is nested too deeply to read") from None
 
 
 def _features_of(data: Any, name: str) -> list[Any]:
