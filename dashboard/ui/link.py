@@ -35,11 +35,11 @@ def seed(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> list[st
     ss[S.KEY_FIT_SIZE] = None
     framed = view.lat is not None or view.bbox is not None or spec == filters.FilterSpec()
     ss[S.KEY_FRAMED] = formstate.framing_key(spec) if framed else None
-    return notices
     ss[S.KEY_PRESENT] = view.present
     ss[S.KEY_THEME] = view.theme
     ss[S.KEY_BRIEF] = view.brief
     ss[S.KEY_SLIDE] = view.slide
+    return notices
 
 
 def read_once(ctx: Context) -> urlstate.View | None:
