@@ -170,3 +170,20 @@ def test_presentation_fits_the_screen_without_scrolling(browser, app_url, size):
     assert not boxes_meet(date.bounding_box(), title), (date.bounding_box(), title)
     page.screenshot(path=str(ARTIFACTS / f"present-play-{size[0]}.png"))
     context.close()
+
+
+# --- 3. a plain present=1 link is projector-styled too -------------------------------------------
+
+def test_present_link_without_a_theme_is_projector_styled(context, app_url):
+    page = context.new_page()
+    frame = open_view(page, app_url, "?present=1&country=PL")
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden")
+    wait_map(page)
+    title = page.locator(TITLE).first
+    assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
+    label = frame.locator(".ef-map-label").first
+    assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 16
+    # The same dark theme as "Present this view": a dark sea, and the link says so.
+    sea = frame.locator(".leaflet-container").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert luminance(sea) < 0.05, sea
+    page.wait_for_function("() => location.search.includes('theme=dark')")

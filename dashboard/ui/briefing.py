@@ -67,7 +67,7 @@ def _present(ctx: Context, name: str | None) -> None:
     """Enter presentation view; with a pack, from its first slide, noting what is new."""
     ss = st.session_state
     ss[S.KEY_PRESENT] = True
-    ss[S.KEY_THEME] = ss.get(S.KEY_THEME) or "dark"
+    ss[S.KEY_THEME] = ss.get(S.KEY_THEME) or link.PRESENT_THEME
     if not name:
         return
     pack = briefs.load_pack(name)

@@ -52,6 +52,8 @@ def read_once(ctx: Context) -> urlstate.View | None:
         return None
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     spec, view, notices = urlstate.parse(params, ctx.known())
+    if view.present and view.theme is None:
+        view = replace(view, theme=PRESENT_THEME)
     ss[S.KEY_NOTICES] = [*notices, *seed(ctx, spec, view)]
     ss[S.KEY_MAP_NONCE] = 0
     ss[S.KEY_READY] = True
