@@ -64,6 +64,47 @@ def synthetic_acled(n: int, seed: int = 7) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def duplicate_header(n: int) -> bytes:
+    """A CSV whose header is ``n`` copies of one name, with one data row."""
+    return (",".join(["x"] * n) + "\n" + ",".join(["1"] * n) + "\n").encode()
+
+
+def distinct_header(n: int) -> bytes:
+    """A CSV whose header has ``n`` distinct names, with one data row."""
+    return (",".join(f"c{i}" for i in range(n)) + "\n" + ",".join(["1"] * n) + "\n").encode()
+
+
+def same_day_rows(n: int) -> bytes:
+    """``n`` rows sharing country, type and date: every id is built from the same base."""
+    rows = ["lat,lon,date,type,country,place,summary,source"]
+    rows += [f"52.2,21.0,2025-09-10,strike,PL,Warsaw,row {i},doc" for i in range(n)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def worst_cases() -> None:
+    """Each hostile shape at two sizes: import time, and its ratio to pandas.read_csv of the
+    same bytes in the same run (the ratio should not grow with the size: linear)."""
+    import pandas as pd
+    for label, make, sizes in (("duplicate header names", duplicate_header, (4_000, 40_000)),
+                               ("distinct header names", distinct_header, (40_000, 400_000)),
+                               ("rows sharing one id base", same_day_rows, (5_500, 55_000))):
+        for n in sizes:
+            raw = make(n)
+            t0 = time.perf_counter()
+            pd.read_csv(io.BytesIO(raw))
+            floor = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            try:
+                importer.import_bytes(raw, "worst.csv")
+                outcome = "imported"
+            except importer.DataError as exc:
+                outcome = f"refused: {str(exc)[:60]}"
+            seconds = time.perf_counter() - t0
+            print(f"{label:<26} {n:>8,} ({len(raw) / 1e6:6.2f} MB)  {seconds:7.2f}s  "
+                  f"pandas {floor:6.2f}s  ratio {seconds / max(floor, 1e-3):6.1f}  {outcome}",
+                  flush=True)
+
+
 def main(sizes: list[int]) -> None:
     importer.import_bytes(synthetic_acled(10), "warmup.csv")   # country outlines, imports
     for n in sizes:
@@ -77,3 +118,5 @@ def main(sizes: list[int]) -> None:
 
 if __name__ == "__main__":
     main([int(a) for a in sys.argv[1:] if a.isdigit()] or [10_000])
+    if "--no-worst" not in sys.argv:
+        worst_cases()

@@ -19,16 +19,18 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def next_free_id(base: str, taken: Container[str], *, numbered: bool = False) -> str:
+def next_free_id(base: str, taken: Container[str], *, numbered: bool = False,
+                 start: int | None = None) -> str:
     """``base`` if not in ``taken``, else ``base-2``, ``base-3`` ... (``numbered``: ``base-1`` first).
 
     The importer passes ``numbered=True`` for the ids it builds from a record's fields
     (``pl-strike-2025-09-10-1``); an id given by the source or typed by a user is kept as
-    it is when free. ``taken`` is only read, never changed.
+    it is when free. ``taken`` is only read, never changed. ``start``: the first number to
+    try, when the caller knows every lower one is taken (keeps many calls linear).
     """
-    if not numbered and base not in taken:
+    if not numbered and start is None and base not in taken:
         return base
-    n = 1 if numbered else 2
+    n = start if start is not None else 1 if numbered else 2
     while (candidate := f"{base}-{n}") in taken:
         n += 1
     return candidate

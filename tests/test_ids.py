@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dashboard import ids
+from dashboard.importer.csv import _unique_names
+from dashboard.importer.rows import Ctx, reserve_id
 
 
 @pytest.mark.parametrize(
@@ -70,3 +74,31 @@ def test_is_pack_name(text, valid):
     ("Sept\tweek 2", "sept-week-2")])
 def test_pack_name_for_a_typed_title(title, name):
     assert ids.pack_name_for(title) == name
+
+
+def _naive_unique(header):
+    names = []
+    for i, raw in enumerate(header):
+        base = raw.strip() or f"column_{i + 1}"
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+    return names
+
+
+@given(st.lists(st.sampled_from(["a", "a_2", "b", "", " ", "a_3", "column_1", "b_2"]), max_size=30))
+def test_header_names_are_numbered_as_before_in_linear_time(header):
+    assert _unique_names(header) == _naive_unique(header)
+
+
+@given(st.lists(st.sampled_from([None, "x", "x-2", "y"]), max_size=40),
+       st.sets(st.sampled_from(["x", "x-2", "x-3", "b-1", "b-2", "y-5"])))
+def test_reserved_ids_are_those_the_naive_rule_gives(wanted_list, existing):
+    ctx = Ctx("f", set(existing), None, [])
+    used = set(existing)
+    for wanted in wanted_list:
+        expected = (ids.next_free_id(wanted, used) if wanted
+                    else ids.next_free_id("b", used, numbered=True))
+        used.add(expected)
+        assert reserve_id(wanted, "b", ctx) == expected

@@ -25,12 +25,18 @@ def _sniff_separator(text: str) -> str:
 
 
 def _unique_names(header: list[str]) -> list[str]:
+    """The header with repeated names numbered (``x``, ``x_2``, ``x_3`` ...) and blank ones
+    named ``column_N``; linear in the header's length (a set and a counter per name)."""
     names: list[str] = []
+    taken: set[str] = set()
+    next_number: dict[str, int] = {}
     for i, raw in enumerate(header):
         base = raw.strip() or f"column_{i + 1}"
-        name, n = base, 2
-        while name in names:
+        name, n = base, next_number.get(base, 2)
+        while name in taken:
             name, n = f"{base}_{n}", n + 1
+        next_number[base] = n
+        taken.add(name)
         names.append(name)
     return names
 

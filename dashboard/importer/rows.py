@@ -32,6 +32,7 @@ class Ctx:
     features: list[dict] = field(default_factory=list)
     renamed: int = 0
     existing: frozenset[str] = frozenset()  # ids already in the data (not this file's)
+    next_number: dict[str, int] = field(default_factory=dict)  # id -> next suffix to try
 
     def countries(self) -> CountryIndex:
         """The country index, the map's own outlines unless the caller gave one."""
@@ -41,11 +42,18 @@ class Ctx:
 
 
 def reserve_id(wanted: str | None, base: str, ctx: Ctx) -> str:
-    """``wanted`` if free, else ``wanted-2``, ``-3`` ...; without one ``base-1``, ``base-2`` ..."""
-    if wanted:
-        candidate = ids.next_free_id(wanted, ctx.used_ids)
+    """``wanted`` if free, else ``wanted-2``, ``-3`` ...; without one ``base-1``, ``base-2`` ...
+
+    Remembers the next number per id, so 55,000 rows sharing one country, type and date cost
+    55,000 steps, not 55,000² / 2."""
+    key = wanted or base
+    start = ctx.next_number.get(key)
+    if wanted and start is None and wanted not in ctx.used_ids:
+        candidate = wanted
     else:
-        candidate = ids.next_free_id(base, ctx.used_ids, numbered=True)
+        candidate = ids.next_free_id(key, ctx.used_ids, numbered=not wanted,
+                                     start=start or (None if wanted else 1))
+        ctx.next_number[key] = int(candidate.rsplit("-", 1)[1]) + 1
     ctx.used_ids.add(candidate)
     return candidate
 
