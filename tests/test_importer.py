@@ -61,7 +61,7 @@ def csv_bytes(text: str) -> bytes:
 @pytest.mark.parametrize(("name", "fmt", "read", "valid", "rejected_rows"), [
     ("cp1252.csv", "csv", 2, 2, []),
     ("mixed_dates.csv", "csv", 8, 6, [7, 8]),
-    ("swapped.csv", "csv", 5, 3, [4, 5]),
+    ("swapped.csv", "csv", 5, 2, [3, 4, 5]),
     ("string_coords.csv", "csv", 3, 2, [3]),
     ("multiline.csv", "csv", 2, 2, []),
     ("acled.csv", "acled", 7, 4, [4, 5, 6]),
@@ -100,12 +100,14 @@ def test_mixed_dates_are_parsed_and_bad_ones_reported():
 def test_swapped_and_bad_coordinates():
     result = run("swapped.csv")
     coords = [f["geometry"]["coordinates"] for f in result.features]
-    assert coords == [[23.1, 51.5], [23.1, 51.5], [25.28, 54.69]]
-    assert [p["country"] for p in props(result)] == ["PL", "PL", "LT"]
-    assert "2 row(s) had lat/lon swapped; corrected" in result.warnings
-    assert "swapped in the source" in props(result)[1]["notes"]
+    assert coords == [[23.1, 51.5], [23.1, 51.5]]
+    assert [p["country"] for p in props(result)] == ["PL", "PL"]
+    assert "1 row(s) had lat/lon swapped; corrected" in result.warnings
+    assert "swapped in the source (corrected: the row's country" in props(result)[1]["notes"]
     assert "country PL derived from the coordinates" in props(result)[0]["notes"]
     rows = by_row(result)
+    # No country says where the Vilnius row lies: rejected, not moved into the map's area.
+    assert rows[3][0].field == "geometry" and "outside the map's area" in rows[3][0].reason
     assert {(r.field, r.value) for r in rows[4]} == {("lat", "95"), ("lon", "200")}
     assert "out of range" in rows[4][0].reason
     assert (rows[5][0].field, rows[5][0].value) == ("lat", "abc")
@@ -390,6 +392,25 @@ def test_named_country_keeps_a_point_outside_the_region_unswapped():
     assert not any("swapped" in w for w in result.warnings)
 
 
+def test_a_correct_point_outside_the_region_is_not_swapped_into_it():
+    """Tehran given the right way round (no country column) is not moved near Belgorod."""
+    text = "date,lat,lon,type,place,description\n2025-09-10,35.6892,51.3890,strike,Tehran,Synthetic\n"
+    result = import_bytes(csv_bytes(text), "tehran.csv")
+    assert result.features == []
+    [r] = result.rejected
+    assert r.field == "geometry" and "outside the map's area" in r.reason
+    assert not any("swapped" in w for w in result.warnings)
+
+
+def test_a_transposed_file_is_swapped_as_a_whole():
+    rows = "".join(f"2025-09-1{i},{lon},{lat},strike,P{i},Synthetic\n"
+                   for i, (lat, lon) in enumerate([(52.2, 21.0), (50.06, 19.94), (54.35, 18.65)]))
+    result = import_bytes(csv_bytes("date,lat,lon,type,place,description\n" + rows), "t.csv")
+    assert [f["geometry"]["coordinates"] for f in result.features] == [[21.0, 52.2], [19.94, 50.06],
+                                                                      [18.65, 54.35]]
+    assert any("transposed" in w for w in result.warnings)
+
+
 def test_no_type_column_infers_type_from_description_and_says_so():
     text = "date,lat,lon,description\n2025-09-10,51.5,23.1,Synthetic test: drone debris found\n"
     result = import_bytes(csv_bytes(text), "notype.csv")
@@ -401,7 +422,7 @@ def test_no_type_column_infers_type_from_description_and_says_so():
 def test_rejected_frame():
     frame = importer.rejected_frame(run("swapped.csv"))
     assert list(frame.columns) == ["Row", "Field", "Value", "Reason"]
-    assert frame["Row"].tolist() == [4, 4, 5]
+    assert frame["Row"].tolist() == [3, 4, 4, 5]
 
 
 def test_utf16_acled_export():

@@ -52,7 +52,7 @@ def locate(table: Table, cols: ColumnMap, given: list[str | None], ctx: Ctx,
     problems: list[list[Rejected]] = [[] for _ in range(n)]
     notes: list[list[str]] = [[] for _ in range(n)]
     points = _geometries(table, cols, ctx, problems)
-    _fix_swaps(points, given, ctx, notes)
+    _fix_swaps(points, given, ctx, notes, _outside_problem(table, problems))
     _drop_out_of_range(points, table, cols, problems)
     countries = _derive_countries(points, table, given, ctx, country_column, problems, notes)
     return Located(points.geoms, countries, problems, notes)
@@ -107,32 +107,65 @@ def _geometries(table: Table, cols: ColumnMap, ctx: Ctx,
     return _Points(geoms, from_columns, xs, ys)
 
 
-def _fix_swaps(points: _Points, given: list[str | None], ctx: Ctx, notes: list[list[str]]) -> None:
-    """Swap latitude and longitude back where they were given the wrong way round.
+#: Share of the placed rows that must look swapped before a whole file counts as having its
+#: latitude and longitude columns transposed (and at least this many rows).
+TRANSPOSED_SHARE, TRANSPOSED_MIN_ROWS = 0.9, 3
 
-    Certain when |lat| > 90; likely when the point is outside the map's region and the
-    swapped one inside -- unless the row names a country the point as given is in (a point
-    in Iran stays in Iran).
+
+def _outside_problem(table: Table, problems: list[list[Rejected]]):
+    """A callback rejecting row ``i`` as outside the map's area (its swap would be inside)."""
+    def reject(i: int, x: float, y: float) -> None:
+        problems[i].append(Rejected(
+            table.rows[i], "geometry", f"{y:g}, {x:g}",
+            f"the point (lat {y:g}, lon {x:g}) is outside the map's area; with latitude and "
+            "longitude swapped it would be inside, but nothing in the file says they are "
+            "(no country column naming the swapped place); fix the row or its country"))
+    return reject
+
+
+def _fix_swaps(points: _Points, given: list[str | None], ctx: Ctx, notes: list[list[str]],
+               reject) -> None:
+    """Swap latitude and longitude back only where the file's own evidence says so.
+
+    Certain when |lat| > 90. Otherwise a point outside the map's region whose swap is inside
+    is swapped when the row's country names the swapped place and not the given one, or when
+    nearly every row of the file looks swapped (the columns are transposed). Without such
+    evidence it is not "corrected" into the region: the row is rejected (``reject``) as
+    outside the map's area, saying why (a point in Tehran never becomes one near Belgorod).
     """
     xs, ys = points.xs, points.ys
     hard = (np.abs(ys) > 90) & (np.abs(xs) <= 90)
     soft = ~hard & ~in_roi(xs, ys) & in_roi(ys, xs)
-    soft_idx = np.flatnonzero(soft)
-    if soft_idx.size:
-        known = np.array([given[i] is not None for i in soft_idx], dtype=bool)
-        check = soft_idx[known]
-        if check.size:
-            as_is, _ = ctx.countries().lookup(xs[check], ys[check])
-            swapped, _ = ctx.countries().lookup(ys[check], xs[check])
-            for j, i in enumerate(check):
-                soft[i] = swapped[j] == given[i] and as_is[j] != given[i]
-    swap = np.flatnonzero(hard | soft)
+    placed = int(np.count_nonzero(~np.isnan(xs)))
+    transposed = (soft.sum() >= max(TRANSPOSED_MIN_ROWS, TRANSPOSED_SHARE * placed))
+    evidence = np.zeros(len(xs), bool)
+    check = np.array([i for i in np.flatnonzero(soft) if given[i] is not None], dtype=int)
+    if check.size and not transposed:
+        as_is, _ = ctx.countries().lookup(xs[check], ys[check])
+        swapped, _ = ctx.countries().lookup(ys[check], xs[check])
+        for j, i in enumerate(check):
+            evidence[i] = swapped[j] == given[i] and as_is[j] != given[i]
+    for i in np.flatnonzero(soft & ~evidence & ~np.bool_(transposed)):
+        if given[i] is None or not _country_holds(ctx, given[i], xs[i], ys[i]):
+            reject(i, xs[i], ys[i])
+            points.geoms[i] = None
+    swap = np.flatnonzero(hard | (soft & (evidence | np.bool_(transposed))))
+    why = ("the file's latitude and longitude columns are transposed" if transposed
+           else "the row's country is where the swapped point lies")
     for i in swap:
         points.geoms[i] = swap_geometry(points.geoms[i])
         xs[i], ys[i] = ys[i], xs[i]
-        notes[i].append("latitude and longitude were swapped in the source (corrected)")
+        notes[i].append("latitude and longitude were swapped in the source (corrected: "
+                        + ("latitude over 90" if hard[i] else why) + ")")
     if swap.size:
-        ctx.warnings.append(f"{swap.size} row(s) had lat/lon swapped; corrected")
+        ctx.warnings.append(f"{swap.size} row(s) had lat/lon swapped; corrected"
+                            + (" (the columns are transposed)" if transposed else ""))
+
+
+def _country_holds(ctx: Ctx, code: str, x: float, y: float) -> bool:
+    """Whether the point as given lies in the row's own country (then it is kept as it is)."""
+    found, _ = ctx.countries().lookup(np.array([x]), np.array([y]))
+    return found[0] == code
 
 
 def _drop_out_of_range(points: _Points, table: Table, cols: ColumnMap,

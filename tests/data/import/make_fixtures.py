@@ -33,15 +33,17 @@ date,lat,lon,type,country,place,description
 next week,51.5,23.1,incursion,PL,Wyryki,Synthetic test row eight
 """
 
-# Rows 2 and 3 have lat/lon swapped (a point in Poland/Lithuania given as lat=lon); row 4 has
-# latitude 95 and longitude 200 (out of range); row 5 a latitude that is not a number.
+# Rows 2 and 3 have lat/lon swapped (a point in Poland/Lithuania given as lat=lon): row 2
+# says Poland, so the swap is evidenced and corrected; row 3 names no country, so it is
+# rejected as outside the map's area rather than moved. Row 4 has latitude 95 and longitude
+# 200 (out of range); row 5 a latitude that is not a number.
 SWAPPED_CSV = """\
-date,lat,lon,type,place,description
-2025-09-10,51.5,23.1,strike,Wyryki,Synthetic test: normal row
-2025-09-10,23.1,51.5,strike,Wyryki,Synthetic test: swapped row
-2025-09-10,25.28,54.69,strike,Vilnius,Synthetic test: swapped row in Lithuania
-2025-09-10,95,200,strike,Nowhere,Synthetic test: out of range
-2025-09-10,abc,23.1,strike,Nowhere,Synthetic test: not a number
+date,lat,lon,type,country,place,description
+2025-09-10,51.5,23.1,strike,,Wyryki,Synthetic test: normal row
+2025-09-10,23.1,51.5,strike,Poland,Wyryki,Synthetic test: swapped row
+2025-09-10,25.28,54.69,strike,,Vilnius,Synthetic test: swapped row in Lithuania
+2025-09-10,95,200,strike,,Nowhere,Synthetic test: out of range
+2025-09-10,abc,23.1,strike,,Nowhere,Synthetic test: not a number
 """
 
 # Semicolon-separated, coordinates as strings with decimal commas and hemisphere letters.
