@@ -24,6 +24,7 @@ from . import files, load, settings
 from .schema import DataError, validate_collection, validate_feature
 
 ACTIONS = ("add", "edit", "retract", "restore", "import")
+VOID = "void"  # a history line saying an earlier entry never reached the data
 
 
 def _id(feature: Any) -> str | None:
@@ -67,6 +68,7 @@ class Entry:
     changes: dict[str, Any] = field(default_factory=dict)  # id -> {field: [old, new]}
     version: str = ""          # the file's version after the change
     source: str | None = None  # e.g. the imported file's name
+    before: str = ""           # the file's version before the change
 
 
 def _version(raw: bytes) -> str:
@@ -146,6 +148,7 @@ def save(base: Snapshot, features: Sequence[dict[str, Any]], action: str, note: 
     path = base.path
     with files.locked(path):
         raw = load.read_bytes(path)
+        _reconcile(path, _version(raw))
         current = (base if _version(raw) == base.version
                    else Snapshot(path, load.parse_json(raw, path), _version(raw)))
         was, now_on_disk = _index(base), _index(current)
@@ -168,16 +171,47 @@ def save(base: Snapshot, features: Sequence[dict[str, Any]], action: str, note: 
         if problems:
             raise DataError(f"{len(problems)} problem(s); nothing was saved", problems)
         out = _encode(data)
-        files.write_atomic(path, out)
         saved = Snapshot(path, data, _version(out))
         entry = Entry(at=(now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
                       action=action, ids=tuple(ids), note=note.strip(),
                       changes=changes if action != "import" else {}, version=saved.version,
-                      source=source)
-        files.append_line(history_path(path), json.dumps(
-            {k: v for k, v in entry.__dict__.items() if v not in (None, {})} | {"ids": ids},
-            ensure_ascii=False, default=str))
+                      source=source, before=current.version)
+        # The history first, then the data: a crash between the two leaves an entry whose
+        # version the data never reached, which the next save voids and history() skips.
+        _log(path, {k: v for k, v in entry.__dict__.items() if v not in (None, {})} | {"ids": ids})
+        files.write_atomic(path, out)
     return saved
+
+
+def _log(path: Path, item: dict[str, Any]) -> None:
+    files.append_line(history_path(path), json.dumps(item, ensure_ascii=False, default=str))
+
+
+def _last_entry(path: Path) -> dict[str, Any] | None:
+    log = history_path(path)
+    if not log.exists():
+        return None
+    for line in reversed(log.read_text(encoding="utf-8", errors="replace").splitlines()):
+        try:
+            return json.loads(line)
+        except ValueError:
+            continue  # a line cut short by a crash
+    return None
+
+
+def _reconcile(path: Path, version: str) -> None:
+    """Under the lock, before a save: void a last history entry the data never reached (the
+    writer stopped between logging and replacing the file), and remove the temporary files
+    such a stop leaves beside the data."""
+    for orphan in path.parent.glob(f".{path.name}.*tmp"):
+        orphan.unlink(missing_ok=True)
+    last = _last_entry(path)
+    # Only an entry logged against the data as it still is never landed; a file edited by
+    # hand after a landed change has a third version, and its entries stand.
+    if last and last.get("action") != VOID and last.get("before") == version != last.get("version"):
+        _log(path, {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "action": VOID,
+                    "ids": last.get("ids", []), "voids": last["version"],
+                    "note": "not applied: the save stopped before the data file was replaced"})
 
 
 def add(base: Snapshot, feature: dict[str, Any], note: str = "") -> Snapshot:
@@ -231,21 +265,27 @@ def import_features(base: Snapshot, features: Iterable[dict[str, Any]], source: 
 
 
 def history(path: str | Path, incident_id: str | None = None) -> list[Entry]:
-    """The change history (oldest first), optionally only the entries touching one incident.
-
-    A line that cannot be read (e.g. cut short by a crash) is skipped, not fatal."""
+    """The change history (oldest first), optionally only the entries touching one incident:
+    the changes the data holds, so always in step with it. An entry a crash kept from the data
+    (voided by the next save, or the last one, ahead of the data) is left out; a line that
+    cannot be read (cut short by a crash) is skipped, not fatal."""
+    path = Path(path)
     log = history_path(path)
     if not log.exists():
         return []
-    entries = []
+    items = []
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             item = json.loads(line)
-            entry = Entry(at=item["at"], action=item["action"], ids=tuple(item["ids"]),
-                          note=item.get("note", ""), changes=item.get("changes", {}),
-                          version=item.get("version", ""), source=item.get("source"))
+            items.append((item, Entry(at=item["at"], action=item["action"], ids=tuple(item["ids"]),
+                                      note=item.get("note", ""), changes=item.get("changes", {}),
+                                      version=item.get("version", ""), source=item.get("source"),
+                                      before=item.get("before", ""))))
         except (ValueError, KeyError, TypeError):
             continue
-        if incident_id is None or incident_id in entry.ids:
-            entries.append(entry)
-    return entries
+    voided = {item.get("voids") for item, _ in items if item.get("action") == VOID}
+    entries = [e for item, e in items if item.get("action") != VOID and e.version not in voided]
+    if entries and entries[-1].before and path.exists() and \
+            _version(load.read_bytes(path)) == entries[-1].before != entries[-1].version:
+        entries.pop()  # logged, but the data was never replaced: not a change
+    return [e for e in entries if incident_id is None or incident_id in e.ids]
