@@ -187,3 +187,73 @@ def test_present_link_without_a_theme_is_projector_styled(context, app_url):
     sea = frame.locator(".leaflet-container").evaluate("e => getComputedStyle(e).backgroundColor")
     assert luminance(sea) < 0.05, sea
     page.wait_for_function("() => location.search.includes('theme=dark')")
+
+
+# --- 5. the navigation bar is readable on its panel ---------------------------------------------
+
+NAV = ".st-key-present_nav"
+#: The backgrounds from the nav panel down to an element, and the element's text colour.
+#: (Streamlit draws a button with help twice and shows one: take the one shown.)
+LAYERS = """([nav, sel]) => { const root = document.querySelector(nav);
+    const el = [...root.querySelectorAll(sel)].find(e => e.getClientRects().length), chain = [];
+    for (let e = el; e !== root.parentElement; e = e.parentElement) chain.unshift(e);
+    let group = 1;
+    for (let e = root; e; e = e.parentElement) group *= +getComputedStyle(e).opacity;
+    return {group, text: getComputedStyle(el).color,
+            layers: chain.map(e => [getComputedStyle(e).backgroundColor,
+                                    +getComputedStyle(e).opacity])}; }"""
+
+
+def rgba(css: str) -> tuple[float, float, float, float]:
+    values = [float(v) for v in css[css.index("(") + 1:-1].split(",")]
+    return (*values[:3], values[3] if len(values) == 4 else 1.0)
+
+
+def contrast_on_panel(page, selector: str) -> float:
+    """WCAG contrast of ``selector``'s text against the nav panel, as drawn over the map
+    (the worse of a black and a white map behind a translucent panel)."""
+    got = page.evaluate(LAYERS, [NAV, selector])
+
+    def mix(top, alpha, under):
+        return tuple(alpha * t + (1 - alpha) * u for t, u in zip(top, under, strict=True))
+
+    def lum(rgb):
+        return luminance(f"rgb({rgb[0]}, {rgb[1]}, {rgb[2]})")
+
+    worst = float("inf")
+    for backdrop in ((0.0, 0.0, 0.0), (255.0, 255.0, 255.0)):
+        colour, inner, panel = backdrop, 1.0, None
+        for i, (background, opacity) in enumerate(got["layers"]):
+            inner *= opacity if i else 1.0
+            *rgb, alpha = rgba(background)
+            colour = mix(rgb, alpha * inner, colour)
+            panel = panel or colour
+        *rgb, alpha = rgba(got["text"])
+        text = mix(rgb, alpha * inner, colour)
+        text, panel = (mix(c, got["group"], backdrop) for c in (text, panel))
+        high, low = sorted((lum(text), lum(panel)), reverse=True)
+        worst = min(worst, (high + 0.05) / (low + 0.05))
+    return worst
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_the_nav_bar_is_readable_and_aligned(context, app_url, theme):
+    page = context.new_page()
+    open_view(page, app_url, f"?present=1&theme={theme}&brief=three&slide=1")
+    wait_title(page, SLIDES[0][0])
+    wait_map(page)
+    prev = f"{NAV} .st-key-nav_prev button"
+    assert page.locator(prev).locator("visible=true").is_disabled()  # the first slide: nothing before it
+    counter = f"{NAV} [data-testid='stMarkdownContainer'] p"
+    assert page.locator(counter).inner_text() == "1 / 3"
+    icon = " [data-testid='stIconMaterial']"
+    for what in (prev + icon, counter, f"{NAV} .st-key-nav_next button" + icon,
+                 f"{NAV} .st-key-nav_exit button" + icon):
+        assert contrast_on_panel(page, what) >= 3, what
+    centres = page.evaluate("""nav => [".st-key-nav_prev button", "[data-testid='stMarkdownContainer'] p",
+            ".st-key-nav_next button", ".st-key-nav_exit button"].map(s => {
+        const r = [...document.querySelectorAll(nav + " " + s)].map(e => e.getBoundingClientRect())
+            .find(r => r.width > 0);
+        return r.top + r.height / 2; })""", NAV)
+    assert max(centres) - min(centres) <= 3, centres
+    page.locator(NAV).screenshot(path=str(ARTIFACTS / f"present-nav-{theme}.png"))

@@ -15,8 +15,11 @@ from dashboard.ui import link, map_panel
 from dashboard.ui import state as S
 from dashboard.ui.static import css, script
 
-THEME_VARS = {None: ("rgba(255,255,255,.94)", "#111"), "light": ("rgba(255,255,255,.97)", "#000"),
-              "dark": ("rgba(15,22,32,.94)", "#f2f2f2")}
+#: The presentation's panels per projector theme: background, text, disabled control (>= 3:1 on
+#: the panel, dimmer than the text) and button edge.
+THEME_VARS = {None: ("rgba(255,255,255,.94)", "#111", "#6b7480", "rgba(0,0,0,.25)"),
+              "light": ("rgba(255,255,255,.97)", "#000", "#6b7480", "rgba(0,0,0,.25)"),
+              "dark": ("rgba(15,22,32,.94)", "#f2f2f2", "#7d8894", "rgba(242,242,242,.3)")}
 
 
 # --- slides and presenting (callbacks) ----------------------------------------------------------
@@ -255,8 +258,8 @@ def presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
     """The projector view: the map fills the screen, a large title, a small nav bar."""
     ss = st.session_state
     theme = ss.get(S.KEY_THEME)
-    panel, text = THEME_VARS[theme]
-    css("present.css", {"ef-panel": panel, "ef-text": text,
+    panel, text, muted, line = THEME_VARS[theme]
+    css("present.css", {"ef-panel": panel, "ef-text": text, "ef-muted": muted, "ef-line": line,
                         "ef-page": style.THEMES[theme or "default"].sea})
     pack = load_pack(ss.get(S.KEY_BRIEF))
     if pack:
