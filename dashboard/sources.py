@@ -165,14 +165,21 @@ def embedded(path: str | Path) -> dict[str, Source] | None:
     return None
 
 
+#: Largest incident file whose own ``sources`` member is looked for (exports are small; a big
+#: data file is not parsed a second time just for that).
+EMBEDDED_MAX_BYTES = 20_000_000
+
+
 def for_data(path: str | Path) -> tuple[dict[str, Source] | None, str]:
-    """The registry that applies to an incident file, and where it came from: the file's own
-    ``sources`` member (an export), else ``sources.json`` beside it; None when neither exists."""
-    own = embedded(path)
+    """The registry that applies to an incident file, and where it came from: ``sources.json``
+    beside it, else the file's own ``sources`` member (an export); None when neither exists."""
+    path, beside = Path(path), path_for(path)
+    if beside.exists():
+        return read(beside), str(beside)
+    own = embedded(path) if path.stat().st_size <= EMBEDDED_MAX_BYTES else None
     if own is not None:
         return own, f"{path} (its 'sources' member)"
-    beside = path_for(path)
-    return (read(beside), str(beside)) if beside.exists() else (None, str(beside))
+    return None, str(beside)
 
 
 def register_citations(registry: Registry, features: Iterable[Mapping[str, Any]], note: str
