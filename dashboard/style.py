@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 DEFAULT_TITLE = "Eastern Flank Incident Map"
 ATTRIBUTION = ("Basemap: Natural Earth (public domain), internationally recognised borders · "
-               "Airports: airportsdata (MIT)")
+               "Cities: GeoNames (CC BY 4.0) · Airports: airportsdata (MIT)")
 
 # --- home view -------------------------------------------------------------------------------
 
@@ -47,6 +47,9 @@ AIRPORT = "#66717d"         # airport dots
 AIRPORT_EDGE = "#47525e"
 CLOSED = "#b30000"          # the dashed ring of a closed airport
 HIGHLIGHT = "#ffd400"       # the selected incident's ring; "new since the last brief"
+RIVER = "#6f9ec4"           # rivers and lake shores (default theme); lakes are filled with the sea
+ADMIN = "#8a96a3"           # admin-1 boundaries (dashed, from zoom 6)
+CITY = "#33404d"            # city dots and names (default theme)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class Theme:
     panel_text: str
     panel_px: int
     icon_px: int
+    river: str = RIVER
+    admin: str = ADMIN
+    city: str = CITY
 
 
 #: Incident symbol size on the map (default theme), in pixels.
@@ -74,10 +80,12 @@ THEMES: dict[str, Theme] = {
                      "rgba(255,255,255,.94)", "#111", 13, ICON_PX),
     "light": Theme("#8fbbe0", {"nato": "#ffffff", "russia_belarus": "#f2c4ba",
                                "ukraine_moldova": "#f7e08f", "other": "#dcdcd8"},
-                   "#333c46", "#111", "#fff", 18, "rgba(255,255,255,.97)", "#000", 17, 30),
+                   "#333c46", "#111", "#fff", 18, "rgba(255,255,255,.97)", "#000", 17, 30,
+                   river="#4f88bd", admin="#6b7682", city="#111"),
     "dark": Theme("#0d1b2a", {"nato": "#2b3f57", "russia_belarus": "#5b2f2f",
                               "ukraine_moldova": "#5a5230", "other": "#262a2e"},
-                  "#8c9bab", "#f2f2f2", "#000", 18, "rgba(15,22,32,.94)", "#f2f2f2", 17, 30),
+                  "#8c9bab", "#f2f2f2", "#000", 18, "rgba(15,22,32,.94)", "#f2f2f2", 17, 30,
+                  river="#3b6a94", admin="#6f7e8e", city="#dfe6ee"),
 }
 
 # --- incident types --------------------------------------------------------------------------

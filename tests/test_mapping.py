@@ -232,7 +232,7 @@ def test_base_map_renders_the_same_every_time(countries, airports):
 
 def _labels(page: str) -> list[list]:
     """The country labels a rendered map draws: the data of its ``efm.labels`` call."""
-    (data,) = re.findall(r"efm\.labels\(\s*map_[0-9a-f]+, (\[.*?\]), \"labels\"\);", page)
+    (data,) = re.findall(r"efm\.labels\(\s*map_[0-9a-f]+, (\[.*?\]\]\]), \"labels\"\);", page)
     return json.loads(data)
 
 
@@ -240,16 +240,17 @@ def test_base_map_keeps_names_tooltips_and_groups(countries, airports):
     html = mapping.build_map(countries, airports).get_root().render()
     assert '"name":"Poland","group":"nato"' in html
     assert "Warsaw Chopin Airport (WAW)" in html
-    # Both countries are labelled (the default: every non-"other" country), each at a point
-    # inside it, drawn as an "ef-map-label" text marker in the label pane under the symbols.
+    # Both countries are labelled (the default: every non-"other" country), each with spots
+    # inside it, drawn as "ef-map-label" text markers in the label pane under the symbols.
     labels = _labels(html)
-    assert [name for _, _, name in labels] == ["Poland", "Ukraine"]
-    for (lat, lon, _), geom in zip(labels, countries.geometry, strict=True):
-        assert geom.contains(Point(lon, lat))
+    assert sorted(name for name, _, _ in labels) == ["Poland", "Ukraine"]
+    shapes = dict(zip(countries["name"], countries.geometry, strict=True))
+    for name, _, spots in labels:
+        assert spots and all(shapes[name].contains(Point(lon, lat)) for lat, lon, _ in spots)
     js = (paths.STATIC / "efm" / "layers.js").read_text(encoding="utf-8")
-    labels_js = js[js.index("efm.labels = "):js.index("efm.closedAirports = ")]
-    assert 'className: "ef-map-label"' in labels_js and "pane: pane" in labels_js
-    assert _labels(mapping.build_map(countries, labels=["UA"]).get_root().render())[0][2] == "Ukraine"
+    labels_js = js[js.index("function labelIcon("):js.index("efm.cities = ")]
+    assert '"ef-map-label "' in labels_js and "pane: opts.pane" in labels_js
+    assert _labels(mapping.build_map(countries, labels=["UA"]).get_root().render())[0][0] == "Ukraine"
     assert 'id="ef-legend-mode"' in html
 
 

@@ -1,9 +1,11 @@
 """Folium maps: an offline base map drawn from ``geodata/`` plus the incident layers.
 
-``base`` draws the base map (vendored assets, countries, labels, airports, legend), which
-never depends on the filters, so the browser keeps it mounted; ``symbols`` draws incidents
-one by one (tooltips, popups, fanned-out symbols, closed airports, selection and area
-rings); ``dense`` picks symbols, clusters or a density grid for the view. The drawing
+``base`` draws the base map (vendored assets, countries, lakes, rivers, admin-1 lines,
+cities, labels, airports by zoom, legend), which never depends on the filters, so the
+browser keeps it mounted; ``basedata`` prepares its data once, ``labels`` finds the spots
+for country names, ``legend`` writes the legend and the theme's rule. ``symbols`` draws
+incidents one by one (tooltips, popups, fanned-out symbols, closed airports, selection and
+area rings); ``dense`` picks symbols, clusters or a density grid for the view. The drawing
 code is ``static/efm/layers.js`` and the styles ``static/efm/map.css``; colours, shapes
 and themes come from ``style``. GeoJSON is ``[lon, lat]``; folium wants ``(lat, lon)``:
 the swap happens only in this package.
@@ -15,16 +17,15 @@ from .base import (
     ASSET_BASE,
     EFM_BASE,
     STATIC_BASE,
-    BaseData,
-    base_data,
     build_map,
     cluster_assets,
     draw_control,
     efm_assets,
-    label_point,
     offline_assets,
 )
+from .basedata import BaseData, ContextLayers, base_data
 from .dense import MapLayers, auto_layers, view_of
+from .labels import label_point, label_spots
 from .symbols import (
     area_layer,
     clicked_id,
@@ -40,9 +41,9 @@ from .symbols import (
 
 __all__ = [
     "ASSET_BASE", "EFM_BASE",
-    "STATIC_BASE", "BaseData", "MapLayers", "area_layer",
+    "STATIC_BASE", "BaseData", "ContextLayers", "MapLayers", "area_layer",
     "auto_layers", "base_data", "build_map", "clicked_id", "closed_airports_layer",
     "cluster_assets", "draw_control", "efm_assets", "format_dates", "highlight_layer",
-    "incident_layers", "label_point", "offline_assets", "popup_html", "spread_offsets",
+    "incident_layers", "label_point", "label_spots", "offline_assets", "popup_html", "spread_offsets",
     "standalone_map", "tooltip_html", "view_of",
 ]

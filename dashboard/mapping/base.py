@@ -1,29 +1,28 @@
-"""The base map: vendored assets, countries shaded by group, their names, airports, legend.
+"""The base map: vendored assets, countries shaded by group, lakes, rivers, admin-1 lines,
+cities, country names, airports by zoom, the legend, and the label layout.
 
 The base map never depends on the filters, so the browser keeps it mounted while the
 incident layers (``symbols``, ``dense``) change. Its look comes from ``style`` (one
 ``:root`` rule of CSS custom properties per theme, read by ``static/efm/map.css``); its
-data (countries, airports, label points) is prepared once per call by ``base_data``, or
-by the caller once and passed in. GeoJSON is ``[lon, lat]``; folium wants ``(lat, lon)``.
+data is prepared once per call by ``base_data`` (``basedata``), or by the caller once and
+passed in. What shows at which zoom, and which labels find room, is decided in the browser
+(``static/efm/layers.js``) after every zoom or layer change. GeoJSON is ``[lon, lat]``;
+folium wants ``(lat, lon)``.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
 import folium
 import geopandas as gpd
-import numpy as np
-import shapely
 from folium import plugins
-from shapely.geometry import Polygon
-from shapely.ops import polylabel
 
 from .. import style
-from ..schema import INCIDENT_TYPES, TYPE_LABELS
-from ..style import GROUP_LABELS, THEMES, Theme, symbol_svg
-from .calls import Call, JSONText, script_json
+from ..style import THEMES, Theme
+from .basedata import BaseData, base_data
+from .calls import Call
+from .legend import LEGEND_ID, legend_html, root_css
 
 #: The app's static folder as the browser sees it (``server.enableStaticServing``).
 STATIC_BASE = "/app/static"
@@ -32,12 +31,25 @@ EFM_BASE = f"{STATIC_BASE}/efm"        # the map's own CSS and JavaScript
 LEAFLET_DIR = "leaflet-1.9.4"
 DRAW_DIR = "leaflet-draw-1.0.4"
 CLUSTER_DIR = "leaflet-markercluster-1.5.3"
-LABEL_PANE = "labels"
-LEGEND_MODE_ID = "ef-legend-mode"
-#: Decimals kept in the base map's coordinates: 4 is ~10 m, far below a pixel at zoom 12.
-BASE_DECIMALS = 4
+#: Panes above the countries and under the incident symbols (Leaflet's markers are at 600):
+#: city dots, then every label, so a name never hides a symbol.
+PLACES_PANE, LABEL_PANE = "places", "labels"
 AIRPORT_MARKER = {"radius": 2.5, "fill": True, "fillOpacity": 0.8, "weight": 0.5,
-                  "color": style.AIRPORT_EDGE, "fillColor": style.AIRPORT}
+                  "color": style.AIRPORT_EDGE, "fillColor": style.AIRPORT,
+                  "className": "ef-airport"}
+#: The zoom from which each airport tier shows (1 major, 2 regional, 3 every other).
+AIRPORT_ZOOMS = {"1": 0, "2": 6, "3": 7}
+#: Capitals are named from zoom 4, other cities of 300,000+ from zoom 6.
+CAPITAL_ZOOM, CITY_ZOOM = 4, 6
+ADMIN1_ZOOM = 6
+#: The map's label priorities for cities (countries and closed airports: ``basedata``).
+CAPITAL_PRIORITY, CITY_PRIORITY = 4, 5
+#: What a label may not cover, as CSS selectors: incident symbols, clusters, density cells.
+LABEL_OBSTACLES = (".leaflet-marker-icon.ef-incident, .leaflet-marker-icon.ef-point, "
+                   ".leaflet-marker-icon.ef-cluster, path.ef-density")
+#: The legend starts collapsed on a map narrower or lower than this (px), unless the user
+#: opened or closed it earlier in the browser session.
+LEGEND_COLLAPSE_BELOW = [560, 480]
 
 Links = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
@@ -82,103 +94,6 @@ def draw_control(asset_base: str = ASSET_BASE) -> plugins.Draw:
     return draw
 
 
-# --- theme and legend ------------------------------------------------------------------------
-
-def root_css(theme: Theme) -> str:
-    """The one generated rule: a theme's values as the custom properties ``map.css`` reads."""
-    values = {
-        "map-background": theme.sea,
-        "label-font": f"600 {theme.label_px}px/1.1 system-ui, sans-serif",
-        "label-color": theme.label,
-        "halo": theme.halo,
-        "panel-background": theme.panel,
-        "panel-color": theme.panel_text,
-        "panel-font": f"{theme.panel_px}px/1.35 system-ui, sans-serif",
-        "panel-px": f"{theme.panel_px}px",
-        "mode-px": f"{max(theme.panel_px - 2, 11)}px",
-        "highlight": style.HIGHLIGHT,
-    }
-    return "<style>:root { " + " ".join(f"--ef-{k}: {v};" for k, v in values.items()) + " }</style>"
-
-
-def legend_html(theme: Theme) -> str:
-    """The legend: a symbol per incident type, the "shown as" line, the country groups and
-    the airport marks."""
-    rows = "".join(
-        f"<div>{symbol_svg(t, 16)}<span>{TYPE_LABELS[t]}</span></div>" for t in INCIDENT_TYPES
-    )
-    areas = "".join(
-        f'<div><span class="swatch" style="background:{theme.fills[g]}"></span>'
-        f"<span>{GROUP_LABELS[g]}</span></div>"
-        for g in ("nato", "russia_belarus", "ukraine_moldova")
-    )
-    airports = (
-        f'<div><svg width="16" height="16"><circle cx="8" cy="8" r="2.5" fill="{style.AIRPORT}"/>'
-        "</svg><span>Airport</span></div>"
-        '<div><svg width="16" height="16"><circle cx="8" cy="8" r="6.5" fill="none" '
-        f'stroke="{style.CLOSED}" stroke-width="2" stroke-dasharray="3 2"/></svg>'
-        "<span>Closed airport</span></div>"
-    )
-    # The incident layer fills in the "shown as" line (symbols, clusters or density), so
-    # the legend changes with the layer while the base map stays mounted.
-    return (f'<div class="ef-legend" id="ef-legend"><h4>Incidents</h4>{rows}'
-            f'<span class="ef-mode" id="{LEGEND_MODE_ID}"></span>'
-            f"<h4 class='ef-next'>Map</h4>{areas}{airports}</div>")
-
-
-# --- base data -------------------------------------------------------------------------------
-
-def label_point(geom) -> tuple[float, float]:
-    """A point well inside the largest part of a (multi)polygon, as (lat, lon)."""
-    parts = getattr(geom, "geoms", [geom])
-    largest = max(parts, key=lambda p: p.area)
-    point = polylabel(Polygon(largest.exterior), tolerance=0.05)
-    return point.y, point.x
-
-
-def _rounded_geojson(geoms, properties: list[dict]) -> str:
-    rounded = shapely.set_precision(np.asarray(geoms), 10.0 ** -BASE_DECIMALS)
-    features = [f'{{"type":"Feature","properties":{script_json(p)},"geometry":{g}}}'
-                for p, g in zip(properties, shapely.to_geojson(rounded).tolist(), strict=True)]
-    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
-
-
-class BaseData:
-    """The base map's layers as compact GeoJSON text (coordinates rounded to
-    ``BASE_DECIMALS``, names escaped) and, on demand, label points per country."""
-
-    def __init__(self, countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None):
-        self.countries = JSONText(_rounded_geojson(
-            countries.geometry.values,
-            [{"name": html.escape(n), "group": g}
-             for n, g in zip(countries["name"], countries["group"], strict=True)]))
-        self.codes = list(countries["iso_a2"])
-        #: The countries labelled by default: every one not in the "other" group.
-        self.named = set(countries.loc[countries["group"] != "other", "iso_a2"])
-        self._names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
-        self._geoms = dict(zip(countries["iso_a2"], countries.geometry, strict=True))
-        self._labels: dict[str, tuple[float, float, str]] = {}
-        self.airports = None
-        if airports is not None and len(airports):
-            tips = [html.escape(f"{a.icao} · {a.name}" + (f" ({a.iata})" if a.iata else ""))
-                    for a in airports.itertuples()]
-            self.airports = JSONText(_rounded_geojson(airports.geometry.values,
-                                                      [{"t": t} for t in tips]))
-
-    def label(self, code: str) -> tuple[float, float, str]:
-        """``(lat, lon, escaped name)`` of a country's label."""
-        if code not in self._labels:
-            lat, lon = label_point(self._geoms[code])
-            self._labels[code] = (round(lat, 4), round(lon, 4), html.escape(self._names[code]))
-        return self._labels[code]
-
-
-def base_data(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None) -> BaseData:
-    """The prepared base data for ``build_map(..., base=...)`` (tens of milliseconds for the
-    shipped geodata): a caller that builds the map on every rerun may keep it."""
-    return BaseData(countries, airports)
-
-
 # --- the map ---------------------------------------------------------------------------------
 
 def build_map(
@@ -192,7 +107,8 @@ def build_map(
     theme: str = "default",
     base: BaseData | None = None,
 ) -> folium.Map:
-    """The base map: countries shaded by group, airports, legend, framed on the eastern flank.
+    """The base map: countries shaded by group, lakes, rivers, admin-1 lines, cities,
+    country names, airports by zoom and the legend, framed on the eastern flank.
 
     Parameters
     ----------
@@ -211,7 +127,8 @@ def build_map(
     theme
         ``default``, or a projector theme: ``light`` or ``dark`` (see ``style.THEMES``).
     base
-        ``base_data(countries, airports)``, when the caller keeps it; prepared here otherwise.
+        ``base_data(countries, airports)``, when the caller keeps it; prepared here otherwise
+        (with the context layers shipped in ``geodata/``).
     """
     look = THEMES[theme]
     base = base if base is not None else base_data(countries, airports)
@@ -221,11 +138,14 @@ def build_map(
     Call("Countries", "countries", base.countries, {
         "fills": look.fills, "fillOpacity": 0.55 if online_tiles else 1.0, "color": look.border,
         "weight": 0.9 if theme == "default" else 1.4}).add_to(m)
-    _add_labels(m, base, base.named if labels is None else set(labels))
+    _add_context(m, base, look)
     if base.airports is not None:
-        Call("Airports", "airports", base.airports, AIRPORT_MARKER).add_to(m)
+        Call("Airports", "airports", base.airports, AIRPORT_MARKER, AIRPORT_ZOOMS).add_to(m)
+    _add_labels(m, base, look, base.named if labels is None else set(labels))
     if drawing:
         draw_control(f"{static_base}/vendor").add_to(m)
+    Call("Legend", "legend", LEGEND_ID, {"collapseBelow": LEGEND_COLLAPSE_BELOW}).add_to(m)
+    Call("Declutter", "declutter", {"obstacles": LABEL_OBSTACLES, "padding": 1}).add_to(m)
     m.fit_bounds(style.EASTERN_FLANK_BOUNDS)
     return m
 
@@ -243,11 +163,37 @@ def _empty_map(static_base: str, look: Theme) -> folium.Map:
     m.default_js, m.default_css = js + cjs + ejs, ecss + css + ccss  # new lists: never mutate folium's
     m.get_root().header.add_child(folium.Element(root_css(look)))
     m.get_root().html.add_child(folium.Element(legend_html(look)))
+    folium.map.CustomPane(PLACES_PANE, z_index=430, pointer_events=False).add_to(m)
+    folium.map.CustomPane(LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
     return m
 
 
-def _add_labels(m: folium.Map, base: BaseData, wanted: set[str]) -> None:
-    """Country names in a pane under the markers, so they never hide an incident symbol."""
-    folium.map.CustomPane(LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
-    Call("Labels", "labels", [base.label(code) for code in base.codes if code in wanted],
-         LABEL_PANE).add_to(m)
+def _add_context(m: folium.Map, base: BaseData, look: Theme) -> None:
+    """Lakes, rivers and admin-1 lines over the countries (not interactive: a click or a
+    country's tooltip goes through them)."""
+    if base.lakes is not None:
+        Call("Lakes", "lakes", base.lakes, {"color": look.river, "weight": 0.6,
+                                            "fillColor": look.sea, "fillOpacity": 1}).add_to(m)
+    if base.rivers is not None:
+        Call("Rivers", "rivers", base.rivers, {"color": look.river, "weight": 1.3,
+                                               "opacity": 0.9, "fill": False}).add_to(m)
+    if base.admin1 is not None:
+        Call("Admin1", "admin1", base.admin1, {"color": look.admin, "weight": 0.8,
+                                               "opacity": 0.8, "dashArray": "4 3", "fill": False},
+             {"minZoom": ADMIN1_ZOOM}).add_to(m)
+
+
+def _add_labels(m: folium.Map, base: BaseData, look: Theme, wanted: set[str]) -> None:
+    """City dots and names, then country names: in panes under the incident symbols, so a
+    name never hides one; ``efm.declutter`` hides the names that find no room."""
+    if base.cities:
+        Call("Cities", "cities", base.cities, {
+            "capitalZoom": CAPITAL_ZOOM, "cityZoom": CITY_ZOOM, "labelPane": LABEL_PANE,
+            "priorities": [CAPITAL_PRIORITY, CITY_PRIORITY], "gap": 5,
+            "capital": {"radius": 3.5, "weight": 1.6, "color": look.city, "fillColor": look.halo,
+                        "fillOpacity": 1, "interactive": False, "pane": PLACES_PANE,
+                        "className": "ef-city"},
+            "city": {"radius": 2.2, "weight": 0, "fillColor": look.city, "fillOpacity": 0.9,
+                     "interactive": False, "pane": PLACES_PANE, "className": "ef-city"},
+        }).add_to(m)
+    Call("Labels", "labels", base.labels(wanted), LABEL_PANE).add_to(m)

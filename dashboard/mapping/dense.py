@@ -19,8 +19,8 @@ from .. import aggregate, style
 from ..bounds import Bounds
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import TYPE_STYLES, symbol_svg
-from .base import LEGEND_MODE_ID
 from .calls import Call, JSONText, script_json
+from .legend import LEGEND_MODE_ID
 from .symbols import closed_airports_layer, incident_layers
 
 #: Symbols of clustered incidents (small: they are only seen once a cluster splits).

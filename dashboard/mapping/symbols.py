@@ -20,7 +20,8 @@ from .. import style
 from ..bounds import Bounds
 from ..schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
 from ..style import ICON_PX, THEMES, TYPE_STYLES, symbol_svg
-from .base import STATIC_BASE, build_map
+from .base import AIRPORT_MARKER, LABEL_PANE, STATIC_BASE, build_map
+from .basedata import CLOSED_PRIORITY
 from .calls import Call
 
 ID_SEPARATOR = " · "
@@ -29,6 +30,10 @@ ID_SEPARATOR = " · "
 CLOSED_LABELS_MAX = 30
 CLOSED_RING = {"radius": 14, "color": style.CLOSED, "weight": 2.5, "dashArray": "5 4",
                "fill": False, "interactive": False}
+#: The closed airport's own dot (the base map may not show it at this zoom) and its label:
+#: beside the ring, in the label pane, placed before every other name.
+CLOSED_LABEL = {"dot": {**AIRPORT_MARKER, "className": "ef-closed-dot", "interactive": False},
+                "pane": LABEL_PANE, "priority": CLOSED_PRIORITY, "gap": 17}
 
 
 # --- texts -----------------------------------------------------------------------------------
@@ -207,7 +212,7 @@ def closed_airports_layer(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFram
         Call("ClosedAirports", "closedAirports",
              [[round(g.y, 5), round(g.x, 5), f"<b>{html.escape(code)}</b> closed" if labelled else ""]
               for code, g in zip(rows["icao"], rows.geometry, strict=True)],
-             CLOSED_RING).add_to(closed)
+             CLOSED_RING, CLOSED_LABEL).add_to(closed)
     return closed
 
 

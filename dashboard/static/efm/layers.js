@@ -1,10 +1,27 @@
 /* The web map's layer builders, as window.efm.<name>(parent, ...). Loaded after Leaflet and
    Leaflet.markercluster with the base map (so layers swapped in later find them); inlined
    into the standalone HTML export. dashboard/mapping/*.py writes one call per layer and
-   passes the data, colours and sizes as JSON arguments: nothing here is data. */
+   passes the data, colours and sizes as JSON arguments: nothing here is data.
+
+   Labels (country and city names, "ICAO closed") register themselves; efm.declutter lays
+   them out after every zoom or layer change: in priority order, each takes the first of its
+   spots where it overlaps neither an incident symbol nor a label placed before it, and is
+   hidden when it finds none. Layers shown only from some zoom on use byZoom. */
 (function () {
   "use strict";
   var efm = window.efm = window.efm || {};
+
+  /* Shows ``layer`` on ``map`` while the zoom is at least ``minZoom``. */
+  function byZoom(map, layer, minZoom) {
+    function update() {
+      var on = map.getZoom() >= minZoom;
+      if (on && !map.hasLayer(layer)) { map.addLayer(layer); }
+      if (!on && map.hasLayer(layer)) { map.removeLayer(layer); }
+    }
+    map.on("zoomend", update);
+    update();
+    return layer;
+  }
 
   /* Countries filled by group (opts: fills by group, fillOpacity, color, weight); the name
      as a tooltip. */
@@ -18,34 +35,214 @@
     }).addTo(parent);
   };
 
-  /* Airports as small circles (marker: circleMarker options); "ICAO · name" as a tooltip. */
-  efm.airports = function (parent, data, marker) {
-    return L.geoJson(data, {
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, marker); },
-      onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.t, {sticky: true}); }
-    }).addTo(parent);
+  /* Context shapes, never interactive (so a click or a country's tooltip goes through):
+     lakes (filled), rivers and admin-1 lines (opts.minZoom: shown from that zoom on). */
+  function shapes(map, data, look, minZoom) {
+    return byZoom(map, L.geoJson(data, {style: function () { return look; }, interactive: false}),
+                  minZoom || 0);
+  }
+  efm.lakes = function (map, data, look) { return shapes(map, data, look, 0); };
+  efm.rivers = function (map, data, look) { return shapes(map, data, look, 0); };
+  efm.admin1 = function (map, data, look, opts) { return shapes(map, data, look, opts.minZoom); };
+
+  /* Airports as small circles (marker: circleMarker options), "ICAO · name" as a tooltip;
+     each feature's tier k shows from zooms[k] on (major airports always). */
+  efm.airports = function (map, data, marker, zooms) {
+    var groups = {};
+    data.features.forEach(function (f) {
+      var c = f.geometry.coordinates, k = String(f.properties.k);
+      groups[k] = groups[k] || L.layerGroup();
+      L.circleMarker([c[1], c[0]], marker).bindTooltip(f.properties.t, {sticky: true})
+        .addTo(groups[k]);
+    });
+    Object.keys(groups).sort().forEach(function (k) { byZoom(map, groups[k], zooms[k] || 0); });
+    return groups;
   };
 
-  /* Country names, [lat, lon, escaped name] each, as non-interactive text in ``pane``. */
-  efm.labels = function (parent, labels, pane) {
-    var group = L.layerGroup().addTo(parent);
+  /* --- labels -------------------------------------------------------------------------- */
+
+  var registry = [];
+
+  function labelIcon(html, kind) {
+    return L.divIcon({html: '<span class="ef-label-text">' + html + "</span>",
+                      className: "ef-map-label " + kind, iconSize: [0, 0], iconAnchor: [0, 0]});
+  }
+
+  /* A label marker: ``spots`` (LatLngs) for a name centred on one of them, or none for a
+     name beside its point, ``gap`` px away (right, left, above or below). */
+  function label(latlng, html, kind, opts) {
+    var marker = L.marker(latlng, {icon: labelIcon(html, kind), interactive: false,
+                                   keyboard: false, pane: opts.pane || "markerPane"});
+    registry.push({marker: marker, priority: opts.priority, order: registry.length,
+                   spots: opts.spots || null, gap: opts.gap || 0, kept: !!opts.kept});
+    return marker;
+  }
+
+  /* Country names: [escaped name, priority, [[lat, lon, depth], ...]]: spots inside the
+     country, each ``depth`` degrees from its edge. */
+  efm.labels = function (map, labels, pane) {
+    var group = L.layerGroup().addTo(map);
     labels.forEach(function (l) {
-      L.marker([l[0], l[1]], {icon: L.divIcon({html: l[2], className: "ef-map-label",
-        iconSize: [200, 22], iconAnchor: [100, 11]}), interactive: false, pane: pane}).addTo(group);
+      var spots = l[2].map(function (s) { var at = L.latLng(s[0], s[1]); at.depth = s[2]; return at; });
+      group.addLayer(label(spots[0], l[0], "ef-country-label",
+                           {pane: pane, priority: l[1], spots: spots, kept: true}));
     });
     return group;
   };
 
-  /* Closed airports, [lat, lon, label html or ""] each: a ring (ring: circleMarker options)
-     and, when given, an "ICAO closed" label to its right. */
-  efm.closedAirports = function (parent, rows, ring) {
+  /* Cities, [lat, lon, escaped name, 1 for a capital] each: a dot and a name beside it;
+     capitals from opts.capitalZoom, other cities from opts.cityZoom. */
+  efm.cities = function (map, rows, opts) {
+    var capitals = L.layerGroup(), others = L.layerGroup();
+    rows.forEach(function (r) {
+      var capital = r[3] === 1, group = capital ? capitals : others;
+      L.circleMarker([r[0], r[1]], capital ? opts.capital : opts.city).addTo(group);
+      group.addLayer(label([r[0], r[1]], r[2], capital ? "ef-city-label ef-capital" : "ef-city-label",
+        {pane: opts.labelPane, priority: opts.priorities[capital ? 0 : 1], gap: opts.gap,
+         kept: true}));
+    });
+    byZoom(map, capitals, opts.capitalZoom);
+    byZoom(map, others, opts.cityZoom);
+    return [capitals, others];
+  };
+
+  /* Closed airports, [lat, lon, label html or ""] each: a ring (ring: circleMarker options),
+     a dot (opts.dot) and, when given, an "ICAO closed" label beside it. */
+  efm.closedAirports = function (parent, rows, ring, opts) {
     rows.forEach(function (a) {
       L.circleMarker([a[0], a[1]], ring).addTo(parent);
+      if (opts.dot) { L.circleMarker([a[0], a[1]], opts.dot).addTo(parent); }
       if (a[2]) {
-        L.marker([a[0], a[1]], {icon: L.divIcon({html: a[2], className: "ef-map-label",
-          iconSize: [110, 14], iconAnchor: [-16, 7]}), interactive: false}).addTo(parent);
+        parent.addLayer(label([a[0], a[1]], a[2], "ef-point-label",
+                              {pane: opts.pane, priority: opts.priority, gap: opts.gap}));
       }
     });
+  };
+
+  /* Where a label's box (w x h px) may go, as top-left corners in container pixels, best
+     first. A name on spots: each spot as it is, then nudged (a line up or down, part of its
+     width aside) while the nudge stays within the spot's depth, so the name stays in its
+     country. A name beside its point: in eight directions, then a little farther. */
+  var NUDGES = [[0, 0], [0, -1], [0, 1], [-0.33, 0], [0.33, 0], [-0.5, -1], [0.5, -1],
+                [-0.5, 1], [0.5, 1], [0, -2], [0, 2], [-0.5, 0], [0.5, 0]];
+  function candidates(map, entry, p, w, h) {
+    var out = [];
+    if (entry.spots) {
+      var at = entry.spots.map(function (s) {
+        var q = map.latLngToContainerPoint(s);
+        return [q, Math.abs(map.latLngToContainerPoint([s.lat, s.lng + s.depth]).x - q.x)];
+      });
+      NUDGES.forEach(function (n) {
+        var dx = n[0] * w, dy = n[1] * (h + 2), far = Math.sqrt(dx * dx + dy * dy);
+        at.forEach(function (a) {
+          if (far <= a[1]) { out.push([a[0].x - w / 2 + dx, a[0].y - h / 2 + dy]); }
+        });
+      });
+      return out;
+    }
+    [entry.gap, entry.gap + 12].forEach(function (r) {
+      var d = r * 0.7;
+      out.push([p.x + r, p.y - h / 2], [p.x - r - w, p.y - h / 2], [p.x - w / 2, p.y - r - h],
+               [p.x - w / 2, p.y + r], [p.x + d, p.y - d - h], [p.x + d, p.y + d],
+               [p.x - d - w, p.y - d - h], [p.x - d - w, p.y + d]);
+    });
+    return out;
+  }
+
+  function hits(b, boxes) {
+    for (var i = 0; i < boxes.length; i++) {
+      var o = boxes[i];
+      if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) { return true; }
+    }
+    return false;
+  }
+
+  /* One layout: measure (all reads), choose spots, then write transforms and classes. */
+  function layout(map, opts) {
+    if (registry.length > 4000) {  // markers of incident layers swapped out for good
+      registry = registry.filter(function (e) { return e.kept || e.marker._map; });
+    }
+    var container = map.getContainer(), origin = container.getBoundingClientRect();
+    var live = registry.filter(function (e) { return e.marker._map === map && e.marker._icon; });
+    var spans = live.map(function (e) { return e.marker._icon.firstChild; });
+    var sizes = spans.map(function (s) { return [s.offsetWidth, s.offsetHeight]; });
+    var pad = opts.padding;
+    var obstacles = Array.prototype.map.call(container.querySelectorAll(opts.obstacles), function (el) {
+      var r = el.getBoundingClientRect();
+      return [r.left - origin.left - pad, r.top - origin.top - pad,
+              r.right - origin.left + pad, r.bottom - origin.top + pad, r.width * r.height];
+    }).filter(function (b) { return b[4] > 0; });
+    var order = live.map(function (e, i) { return i; }).sort(function (a, b) {
+      return (live[a].priority - live[b].priority) || (live[a].order - live[b].order);
+    });
+    var placed = [], shift = [];
+    order.forEach(function (i) {
+      var w = sizes[i][0], h = sizes[i][1], p = map.latLngToContainerPoint(live[i].marker.getLatLng());
+      var spots = candidates(map, live[i], p, w, h);
+      for (var k = 0; k < spots.length; k++) {
+        var b = [spots[k][0], spots[k][1], spots[k][0] + w, spots[k][1] + h];
+        if (!hits(b, obstacles) && !hits(b, placed)) {
+          placed.push([b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad]);
+          shift[i] = [Math.round(b[0] - p.x), Math.round(b[1] - p.y)];
+          return;
+        }
+      }
+    });
+    live.forEach(function (e, i) {
+      var s = shift[i];
+      e.marker._icon.classList.toggle("ef-hidden", !s);
+      if (s) { spans[i].style.transform = "translate(" + s[0] + "px, " + s[1] + "px)"; }
+    });
+  }
+
+  /* Lays the labels out now and after every zoom, resize or layer change (once per frame);
+     the map container carries data-ef-pending while a layout is due (tests wait on it). */
+  efm.declutter = function (map, opts) {
+    var container = map.getContainer(), due = false;
+    var later = window.requestAnimationFrame || function (f) { return setTimeout(f, 16); };
+    function schedule() {
+      if (due) { return; }
+      due = true;
+      container.setAttribute("data-ef-pending", "1");
+      later(function () {
+        due = false;
+        layout(map, opts);
+        container.removeAttribute("data-ef-pending");
+      });
+    }
+    map.on("zoomend layeradd layerremove resize viewreset", schedule);
+    map.whenReady(schedule);
+    return schedule;
+  };
+
+  /* The legend (the element ``id`` in the page) as a control at the top right, under the
+     layer control; its toggle collapses it, remembered for the browser session. */
+  efm.legend = function (map, id, opts) {
+    var el = document.getElementById(id);
+    if (!el) { return null; }
+    var control = new (L.Control.extend({options: {position: "topright"},
+                                         onAdd: function () { return el; }}))();
+    control.addTo(map);
+    el.classList.add("leaflet-control");
+    L.DomEvent.disableClickPropagation(el);
+    L.DomEvent.disableScrollPropagation(el);
+    var toggle = el.querySelector(".ef-legend-toggle"), key = "efm-legend-collapsed", stored = null;
+    try { stored = window.sessionStorage.getItem(key); } catch (e) { stored = null; }
+    var size = map.getSize();
+    var collapsed = stored !== null ? stored === "1"
+      : size.x < opts.collapseBelow[0] || size.y < opts.collapseBelow[1];
+    function show() {
+      el.classList.toggle("ef-collapsed", collapsed);
+      toggle.setAttribute("aria-expanded", String(!collapsed));
+    }
+    L.DomEvent.on(toggle, "click", function (e) {
+      L.DomEvent.stop(e);
+      collapsed = !collapsed;
+      show();
+      try { window.sessionStorage.setItem(key, collapsed ? "1" : "0"); } catch (err) { /* none */ }
+    });
+    show();
+    return control;
   };
 
   /* A cluster's icon: its count inside a ring coloured by the share of each type. */
