@@ -181,13 +181,18 @@ def _merc_y(lat: float) -> float:
 #: The smallest extent a selection is framed in: one incident shows its surroundings (a
 #: country's worth of map), not a street.
 MIN_FRAME_DEG = (4.0, 3.0)
+#: The margin round a selection: this fraction of its box on every side, at least 1 degree.
+FRAME_MARGIN, FRAME_MIN_MARGIN_DEG = 0.15, 1.0
 
 
 def selection_extent(frame) -> Bounds | None:
-    """The extent that frames a selection of incidents: their box, padded by a tenth, at
-    least ``MIN_FRAME_DEG``, clamped to the world; None when nothing is selected."""
-    box = Bounds.from_frame(frame, fraction=0.1, min_deg=0.0)
-    return None if box is None else box.at_least(*MIN_FRAME_DEG).clamp()
+    """The one rule for framing a selection of incidents, on the map and in every snapshot:
+    their box grown by ``FRAME_MARGIN`` (at least ``FRAME_MIN_MARGIN_DEG``) on every side, at
+    least ``MIN_FRAME_DEG`` round its centre, cut to the world; None when nothing is selected."""
+    if frame.empty:
+        return None
+    box = Bounds.of(frame.total_bounds).pad(FRAME_MARGIN, FRAME_MIN_MARGIN_DEG)
+    return box.at_least(*MIN_FRAME_DEG).clamp()
 
 
 #: The eastern flank, the map's home view (``style.EASTERN_FLANK_BOUNDS``) as Bounds.

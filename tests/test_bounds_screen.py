@@ -41,9 +41,11 @@ def test_a_lone_incident_is_framed_with_its_surroundings():
     assert selection_extent(one.iloc[:0]) is None
 
 
-def test_a_wide_selection_is_padded_by_a_tenth():
+def test_a_wide_selection_gets_a_margin_of_15_percent_at_least_a_degree():
     two = gpd.GeoDataFrame(geometry=[Point(10, 50), Point(30, 60)], crs=4326)
-    assert selection_extent(two) == Bounds(8.0, 49.0, 32.0, 61.0)
+    assert selection_extent(two) == Bounds(7.0, 48.5, 33.0, 61.5)
+    near = gpd.GeoDataFrame(geometry=[Point(20, 50), Point(24, 52)], crs=4326)
+    assert selection_extent(near) == Bounds(19.0, 49.0, 25.0, 53.0)
 
 
 def test_link_bbox_round_trips_and_bad_ones_are_named():

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from dashboard import export
-from dashboard.bounds import FLANK, Bounds
+from dashboard.bounds import FLANK, MIN_FRAME_DEG, Bounds
 from dashboard.cli import main
 from dashboard.load import incidents_frame
 from tests.conftest import collection, make_feature
@@ -57,7 +57,7 @@ def test_extent_for(points, bbox, expected):
 def test_extent_for_is_at_least_the_minimum_size(points):
     got = export.extent_for(at(*points), None)
     width, height = spans(got)
-    assert width >= export.MIN_SPAN[0] and height >= export.MIN_SPAN[1]
+    assert width >= MIN_FRAME_DEG[0] and height >= MIN_FRAME_DEG[1]
     assert all(got.contains(lon, lat) for lon, lat in points)
 
 

@@ -19,7 +19,6 @@ from .briefpdf import pack_pdf, page_count
 from .html import to_html
 from .snapshot import (
     BASE_DPI,
-    MIN_SPAN,
     PAGE_LABELS,
     PAGES,
     SnapshotOptions,
@@ -73,7 +72,7 @@ def filename(fmt: str, when: dt.datetime, stem: str = DEFAULT_STEM) -> str:
 
 __all__ = [
     "BASE_DPI", "CSV_COLUMNS", "DEFAULT_STEM", "FORMATS", "FORMULA_START", "MEDIA_TYPES",
-    "MIN_SPAN", "PAGES", "PAGE_LABELS", "SnapshotOptions", "extent_for", "filename",
+    "PAGES", "PAGE_LABELS", "SnapshotOptions", "extent_for", "filename",
     "frame_bounds", "nice_km", "pack_pdf", "page_count", "render", "scale_label", "snapshot_figure", "to_csv",
     "to_geojson", "to_gpkg", "to_html", "to_pdf", "to_png",
 ]

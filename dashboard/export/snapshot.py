@@ -36,7 +36,7 @@ from shapely.geometry import Polygon, box
 from shapely.ops import polylabel
 
 from .. import geo, mapping, style
-from ..bounds import FLANK, Bounds
+from ..bounds import FLANK, Bounds, selection_extent
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import ATTRIBUTION, DEFAULT_TITLE, TYPE_STYLES
 
@@ -46,10 +46,6 @@ PAGES: dict[str, tuple[float, float]] = {"16:9": (1920 / BASE_DPI, 1080 / BASE_D
                                          "a4": (297 / 25.4, 210 / 25.4)}
 PAGE_LABELS = {"16:9": "16:9 slide (1920×1080)", "a4": "A4 landscape"}
 Extent = tuple[float, float, float, float]  # projected x0, x1, y0, y1
-#: The smallest default extent, lon x lat degrees: one incident is not shown on a street map.
-MIN_SPAN = (4.0, 3.0)
-#: The default extent's margin round the incidents: this fraction of their box, at least 1 degree.
-MARGIN, MIN_MARGIN_DEG = 0.15, 1.0
 #: A stretch of the country layer's edge this long (degrees) lying on land is a cut, not a cape.
 CUT_MIN_DEG = 0.5
 
@@ -84,19 +80,12 @@ def extent_for(shown: gpd.GeoDataFrame,
                bbox: Bounds | tuple[float, float, float, float] | None = None) -> Bounds:
     """The lon/lat box a snapshot of ``shown`` frames (before it is widened to the page).
 
-    ``bbox`` when given (``--bbox``, the map view on screen); else the incidents' box grown by
-    ``MARGIN`` of its size (at least ``MIN_MARGIN_DEG``) on every side and to at least
-    ``MIN_SPAN`` round its centre, cut to the world; the whole flank when ``shown`` is empty.
+    ``bbox`` when given (``--bbox``, the map view on screen); else the selection framed as on
+    the map (``bounds.selection_extent``); the whole flank when ``shown`` is empty.
     """
     if bbox is not None:
         return Bounds.of(bbox)
-    if shown.empty:
-        return FLANK
-    fit = Bounds.of(shown.total_bounds).pad(MARGIN, MIN_MARGIN_DEG)
-    lon, lat = (fit.minlon + fit.maxlon) / 2, (fit.minlat + fit.maxlat) / 2
-    half_w = max(fit.maxlon - fit.minlon, MIN_SPAN[0]) / 2
-    half_h = max(fit.maxlat - fit.minlat, MIN_SPAN[1]) / 2
-    return Bounds(lon - half_w, lat - half_h, lon + half_w, lat + half_h).clamp()
+    return selection_extent(shown) or FLANK
 
 
 def _extent(bbox: Bounds, aspect: float) -> Extent:
