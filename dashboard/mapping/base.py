@@ -49,7 +49,7 @@ LABEL_OBSTACLES = (".leaflet-marker-icon.ef-incident, .leaflet-marker-icon.ef-po
                    ".leaflet-marker-icon.ef-cluster, path.ef-density")
 #: The legend starts collapsed on a map narrower or lower than this (px), unless the user
 #: opened or closed it earlier in the browser session.
-LEGEND_COLLAPSE_BELOW = [560, 480]
+LEGEND_COLLAPSE_BELOW = [760, 480]
 
 Links = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
