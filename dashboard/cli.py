@@ -122,7 +122,8 @@ def _export(args: argparse.Namespace) -> int:
         return 1
     opts = export.SnapshotOptions(
         title=args.title, subtitle=caption, banner=args.banner, page=args.page,
-        scale=args.scale, bbox=export.extent_for(shown, bbox), data_as_of=ctx.last)
+        scale=args.scale, bbox=export.extent_for(shown, bbox), data_as_of=ctx.last,
+        sources=ctx.sources)
     data = export.render(args.format, shown, ctx.countries, ctx.airports, opts)
     files.replace_with(out, data)
     print(f"wrote {out} ({args.format}, {len(shown)} incidents, {len(data):,} bytes)")
@@ -171,7 +172,8 @@ def _brief_export(args: argparse.Namespace) -> int:
         print(f"warning: {problem}", file=sys.stderr)
     as_of = ctx.last if len(ctx.incidents) else None
     data = export.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports, ctx.places, ctx.names,
-                           notes=args.notes, data_as_of=as_of, banner=args.banner, page=args.page)
+                           notes=args.notes, data_as_of=as_of, banner=args.banner, page=args.page,
+                           registry=ctx.sources)
     files.replace_with(out, data)
     pages = export.page_count(pack, notes=args.notes)
     print(f"wrote {out} (pdf, {len(pack.slides)} slides, {pages} pages, {len(data):,} bytes)")

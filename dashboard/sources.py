@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files, load, settings, store
+from .detail import cut
 from .schema import DataError, Problem
 
 VERSION = 1
@@ -208,3 +209,29 @@ def save_import(data: str | Path, features: list[dict[str, Any]], name: str, not
         save(registry_path, register_citations(read(registry_path), features,
                                                f"registered on import of {name}"))
     return saved
+
+
+def summary(cited_sources: Iterable[Iterable[Mapping[str, Any]]], registry: Registry,
+            max_chars: int = 240) -> str:
+    """A line of bounded length naming the sources behind some incidents, most cited first:
+    registered documents by their label, unregistered ones grouped by publisher with a count
+    ("ACLED (775 documents)"), and "and N more" once ``max_chars`` is reached."""
+    groups: dict[str, set[str]] = {}  # what a reader sees -> the documents behind it
+    citations: dict[str, int] = {}
+    for cites in cited_sources:
+        for cite in cites:
+            doc = cite["document"]
+            name = cut(registry[doc].label() if doc in registry
+                       else (cite.get("publisher") or doc), 120)
+            groups.setdefault(name, set()).add(doc)
+            citations[name] = citations.get(name, 0) + 1
+    order = sorted(groups, key=lambda n: (-len(groups[n]), -citations[n], n))
+    names = [n if len(groups[n]) == 1 else f"{n} ({len(groups[n]):,} documents)" for n in order]
+    out: list[str] = []
+    for i, name in enumerate(names):
+        more = len(names) - i - 1
+        tail = f" and {more} more" if more else ""
+        if out and len("; ".join([*out, name])) + len(tail) > max_chars:
+            return "; ".join(out) + f" and {len(names) - i} more"
+        out.append(name)
+    return "; ".join(out)

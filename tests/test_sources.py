@@ -95,3 +95,38 @@ def test_an_import_registers_the_documents_it_cites(tmp_path):
     run = subprocess.run([sys.executable, "-m", "dashboard", "validate", str(data)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_sources_line_stays_short_whatever_the_number_of_sources():
+    registry = sources.read(paths.ROOT / "sources.json")
+    many = [[{"document": f"ACLED UKR{i}: Ukrinform", "publisher": "ACLED", "quote": "q"}]
+            for i in range(775)]
+    many += [[{"document": f"doc-{i}.txt", "quote": "q"}] for i in range(300)]
+    line = sources.summary([*many, *load.read_incidents()["sources"]], registry)
+    assert len(line) <= 260
+    assert line.startswith("ACLED (775 documents)") and line.endswith("more")
+    assert "0fcb98cd4bff29fe" not in line
+
+
+def test_exports_name_sources_as_readers_know_them(tmp_path):
+    import io
+
+    import pandas as pd
+
+    from dashboard import context, export
+    ctx = context.load_context(paths.INCIDENTS)
+    opts = export.SnapshotOptions(sources=ctx.sources)
+    frame = pd.read_csv(io.BytesIO(export.render("csv", ctx.incidents, ctx.countries, None, opts)),
+                        encoding="utf-8-sig")
+    row = frame.set_index("id").loc["ee-incursion-2025-09-19"]
+    assert row["sources"].startswith("Russia’s Expanding Drone and Airspace Violations Across NATO "
+                                     "(6 Oct 2025): “")
+    assert row["documents"] == DOC
+    out = tmp_path / "ee.geojson"
+    shown = ctx.incidents[ctx.incidents["country"] == "EE"]
+    out.write_bytes(export.render("geojson", shown, ctx.countries, None, opts))
+    member = json.loads(out.read_text(encoding="utf-8"))["sources"]
+    assert list(member["sources"]) == [DOC]
+    run = subprocess.run([sys.executable, "-m", "dashboard", "validate", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "its 'sources' member" in run.stdout, run.stdout + run.stderr

@@ -185,12 +185,14 @@ def pdf_text(data: bytes) -> str:
 
 def test_pdf_snapshot_shows_the_characters_literally(incidents, countries):
     spec = filters.FilterSpec(q=SUMMARY + " $x$")
+    from dashboard.sources import Source
+    registry = {DOCUMENT: Source(DOCUMENT, DOCUMENT + " <i>title</i>", PUBLISHER)}
     opts = export.SnapshotOptions(title=PLACE, subtitle=filters.describe(spec),
-                                  banner="<b>$BANNER$</b>")
+                                  banner="<b>$BANNER$</b>", sources=registry)
     text = pdf_text(export.render("pdf", incidents, countries, None, opts))
     assert PLACE in text                                   # title
     assert f"matching “{SUMMARY} $x$”" in text              # subtitle: q from a link
-    assert DOCUMENT in text                                 # sources line, '$' not mathtext
+    assert DOCUMENT + " <i>title</i>" in text.replace("\n", " ")  # sources line, '$' not mathtext
     assert "<b>$BANNER$</b>" in text
 
 

@@ -49,11 +49,11 @@ def render(fmt: str, shown: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
         return to_html(shown, countries, airports, title=opts.title, subtitle=opts.subtitle,
                        data_as_of=opts.data_as_of, banner=opts.banner).encode("utf-8")
     if fmt == "geojson":
-        return to_geojson(shown)
+        return to_geojson(shown, opts.sources)
     if fmt == "csv":
-        return to_csv(shown)
+        return to_csv(shown, opts.sources)
     if fmt == "gpkg":
-        return to_gpkg(shown)
+        return to_gpkg(shown, opts.sources)
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 

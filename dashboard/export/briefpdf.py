@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import textwrap
 from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
@@ -65,7 +66,7 @@ def page_count(pack: Pack, notes: bool = False) -> int:
 def pack_pdf(pack: Pack, incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
              airports: gpd.GeoDataFrame | None, places: filters.Places, names: Mapping[str, str],
              *, notes: bool = False, data_as_of: dt.date | None = None, banner: str = "",
-             page: str = "16:9") -> bytes:
+             page: str = "16:9", registry: Mapping[str, Any] | None = None) -> bytes:
     """One PDF for the whole pack: a snapshot page per slide (and, with ``notes``, a page
     with its speaker note after each slide that has one; ``page_count``), searchable text,
     vector graphics.
@@ -92,7 +93,7 @@ def pack_pdf(pack: Pack, incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFram
             caption = filters.describe(spec, names)
             opts = SnapshotOptions(title=slide.title, subtitle=caption, banner=banner,
                                    page=page, bbox=bbox, data_as_of=data_as_of,
-                                   exported_at=exported_at)
+                                   exported_at=exported_at, sources=registry or {})
             shown = filters.apply(incidents, spec, places)
             pdf.savefig(snapshot_figure(shown, countries, airports, opts))
             if notes and has_note(slide):

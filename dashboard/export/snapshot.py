@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
@@ -35,7 +37,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from shapely.geometry import Polygon, box
 from shapely.ops import polylabel
 
-from .. import geo, mapping, style
+from .. import geo, mapping, sources, style
 from ..bounds import FLANK, Bounds, selection_extent
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import ATTRIBUTION, DEFAULT_TITLE, TYPE_STYLES
@@ -62,6 +64,7 @@ class SnapshotOptions:
     bbox: Bounds | tuple[float, float, float, float] | None = None  # lon/lat; None: the flank
     #     (the CLI and the Export tab pass ``extent_for(shown, ...)``, never None)
     data_as_of: dt.date | None = None
+    sources: Mapping[str, Any] = field(default_factory=dict)  # the registry, for the footer
     exported_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
 
@@ -336,12 +339,13 @@ def _draw_texts(fig, opts: SnapshotOptions, in_view: gpd.GeoDataFrame, top: floa
         fig.text(0.015, top - 0.085, textwrap.fill(opts.subtitle, 150), fontsize=12.5,
                  va="top", color="#333", parse_math=False)
     as_of = f"Data as of {opts.data_as_of:%-d %b %Y}" if opts.data_as_of else "Data as of: n/a"
-    docs = sorted({s["document"] for sources in in_view["sources"] for s in sources})
     fig.text(0.015, bottom + 0.05, f"{as_of} · Exported {opts.exported_at:%Y-%m-%d %H:%M} UTC "
              f"· {len(in_view)} incident{'s' if len(in_view) != 1 else ''} in view",
              fontsize=11, va="bottom", color="#111")
+    cited = sources.summary(in_view["sources"], opts.sources) if len(in_view) else ""
+    # Two lines at most, however many sources: summary() keeps to a fixed length.
     fig.text(0.015, bottom + 0.012, textwrap.fill(
-        ATTRIBUTION + (" · Sources: " + ", ".join(docs) if docs else ""), 190),
+        ATTRIBUTION + (" · Sources: " + cited if cited else ""), 190),
         fontsize=9, va="bottom", color="#444", parse_math=False)
 
 

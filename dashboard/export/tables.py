@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from .. import sources
 from ..schema import COUNT_FIELDS, FIELDS
 
-CSV_COLUMNS: tuple[str, ...] = (*FIELDS, "depth_km", "lon", "lat", "geometry_type")
+CSV_COLUMNS: tuple[str, ...] = (*FIELDS, "documents", "depth_km", "lon", "lat", "geometry_type")
 #: A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,25 +64,32 @@ def _records(incidents: gpd.GeoDataFrame) -> list[dict]:
     return [dict(zip(FIELDS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def to_geojson(incidents: gpd.GeoDataFrame) -> bytes:
+def to_geojson(incidents: gpd.GeoDataFrame, registry: Mapping[str, Any] | None = None) -> bytes:
     """The incidents as a FeatureCollection in the schema of ``incidents.geojson``, related
-    ids cut to the exported incidents (``self_contained``)."""
+    ids cut to the exported incidents (``self_contained``), carrying the source registry of
+    the documents they cite as its ``sources`` member (what ``validate`` reads)."""
     incidents = self_contained(incidents)
+    cited = sources.cited(incidents["sources"])
+    own = {doc: registry[doc] for doc in sorted(cited) if doc in (registry or {})}
+    member = f'"sources": {json.dumps(sources.to_json(own), ensure_ascii=False)},\n' if own else ""
     geometries = shapely.to_geojson(incidents.geometry.values)
     features = ",\n".join(
         f'{{"type": "Feature", "id": {json.dumps(props["id"])}, "geometry": {geometry}, '
         f'"properties": {json.dumps(props, ensure_ascii=False, default=int)}}}'
         for props, geometry in zip(_records(incidents), geometries, strict=True))
-    return f'{{"type": "FeatureCollection", "features": [\n{features}\n]}}\n'.encode()
+    return f'{{"type": "FeatureCollection", {member}"features": [\n{features}\n]}}\n'.encode()
 
 
-def _flat(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
-    """One row per incident, lists joined, plain columns (shared by CSV and GeoPackage)."""
+def _flat(incidents: gpd.GeoDataFrame, registry: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """One row per incident, lists joined, plain columns (shared by CSV and GeoPackage); each
+    source named as readers know it (``sources.label``), its document id in ``documents``."""
     incidents = self_contained(incidents)
     point = incidents.geometry.representative_point()
     out = pd.DataFrame({f: incidents[f].map(_plain) for f in FIELDS}, index=incidents.index)
-    out["sources"] = [" | ".join(f"{s['document']}: “{s['quote']}”" for s in sources)
-                      for sources in incidents["sources"]]
+    out["sources"] = [" | ".join(f"{sources.label(s['document'], registry or {}, s.get('publisher'))}: "
+                                 f"“{s['quote']}”" for s in cites)
+                      for cites in incidents["sources"]]
+    out["documents"] = ["; ".join(s["document"] for s in cites) for cites in incidents["sources"]]
     out["related_ids"] = ["; ".join(ids) for ids in incidents["related_ids"]]
     out["origin"] = [None if o is None else json.dumps(o, ensure_ascii=False)
                      for o in incidents["origin"]]
@@ -96,21 +106,21 @@ def _as_text(value):
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-def to_csv(incidents: gpd.GeoDataFrame) -> bytes:
+def to_csv(incidents: gpd.GeoDataFrame, registry: Mapping[str, Any] | None = None) -> bytes:
     """One row per incident: every schema field, lon/lat of a representative point, lists
     joined (sources as ``document: “quote”`` separated by `` | ``, related ids by ``; ``).
     UTF-8 with a byte-order mark, so spreadsheet programs read accents right; a text cell
     that would start a formula (``=``, ``+``, ``-``, ``@``) gets a leading ``'``."""
-    flat = _flat(incidents)
+    flat = _flat(incidents, registry)
     for column in flat.columns:
         if not pd.api.types.is_numeric_dtype(flat[column]):
             flat[column] = flat[column].map(_as_text)
     return flat.to_csv(index=False).encode("utf-8-sig")
 
 
-def to_gpkg(incidents: gpd.GeoDataFrame) -> bytes:
+def to_gpkg(incidents: gpd.GeoDataFrame, registry: Mapping[str, Any] | None = None) -> bytes:
     """A GeoPackage with one layer ``incidents``: the CSV's columns plus the geometry."""
-    frame = gpd.GeoDataFrame(_flat(incidents).drop(columns=["lon", "lat"]),
+    frame = gpd.GeoDataFrame(_flat(incidents, registry).drop(columns=["lon", "lat"]),
                              geometry=incidents.geometry.reset_index(drop=True), crs="EPSG:4326")
     out = io.BytesIO()
     frame.to_file(out, driver="GPKG", layer="incidents", engine="pyogrio")

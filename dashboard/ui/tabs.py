@@ -149,7 +149,7 @@ def _snapshot_options(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.Filte
     return export.SnapshotOptions(
         title=settings.title or style.DEFAULT_TITLE, subtitle=filters.describe(spec, ctx.names),
         banner=settings.banner, page=settings.page, scale=settings.scale, bbox=bbox,
-        data_as_of=ctx.last)
+        data_as_of=ctx.last, sources=ctx.sources)
 
 
 def _degrees(low: float, high: float, positive: str, negative: str) -> str:
