@@ -61,8 +61,8 @@ FORM = {"Place": "Gdańsk", "Summary": "A drone was seen over Gdańsk port.",
 
 def test_a_new_document_needs_a_title(data):
     at = add_form(data, **FORM)
-    assert any("is not in the source registry: give its title" in e.value.replace("\\", "").replace("&#58;", ":")
-               for e in at.error), [e.value for e in at.error]
+    shown = [e.value.replace("\\", "").replace("&#58;", ":") for e in at.error]
+    assert any("is not in the source registry: give its title" in e for e in shown), shown
     assert len(store.open_snapshot(data).features) == 40
 
 
