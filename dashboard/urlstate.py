@@ -13,6 +13,8 @@ them", e.g. ``type=none``)::
     incident              the highlighted incident
     retracted             1: also show retracted records
     present, theme        presentation view (present=1) and projector theme (dark, light)
+    presenter             1 (with present=1 and brief): the presenter's window (speaker note,
+                          next slide, clock); it drives every window presenting the pack
     brief, slide          the brief pack presented and the slide number (1-based)
 
 Parsing never raises: a bad value is dropped and named in ``notices``.
@@ -43,6 +45,7 @@ class View:
     zoom: float | None = None
     incident: str | None = None
     present: bool = False          # presentation view
+    presenter: bool = False        # the presenter's window of a presentation
     theme: str | None = None       # projector theme: "dark" or "light"
     brief: str | None = None       # brief pack being presented
     slide: int | None = None       # 1-based slide number in that pack
@@ -131,7 +134,7 @@ def _area(text: str) -> str:
 
 PARAMS = ("from", "to", "country", "type", "region", "preset", "q", "min_confidence",
           "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "bbox", "incident",
-          "present", "theme", "brief", "slide", "retracted")
+          "present", "presenter", "theme", "brief", "slide", "retracted")
 THEMES = ("dark", "light")
 
 
@@ -187,6 +190,7 @@ def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec
         zoom=p.value("zoom", _in_range(1, 18), "a zoom level (1..18)"),
         incident=p.value("incident", _choice(known.incidents), "a known incident id"),
         present=p.value("present", _choice(("0", "1")), "0 or 1") == "1",
+        presenter=p.value("presenter", _choice(("0", "1")), "0 or 1") == "1",
         theme=p.value("theme", _choice(THEMES), "dark or light"),
         brief=p.value("brief", _pack_name, "a brief pack name (a-z, 0-9, - and _)"),
         slide=p.value("slide", _slide, "a slide number (1, 2, ...)"),
@@ -196,6 +200,13 @@ def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec
         p.notices.append("lat and lon must be given together; map position ignored")
         view = replace(view, lat=None, lon=None)
     return spec, view, p.notices
+
+
+def _exact(value: float) -> str:
+    """A coordinate as short as it can be written without changing it (an extent must read
+    back as the same box, however small)."""
+    short = _fmt(value)
+    return short if float(short) == value else repr(float(value))
 
 
 def _fmt(value: float) -> str:
@@ -216,9 +227,10 @@ def encode(spec: FilterSpec, view: View = View()) -> dict[str, str | list[str]]:
     for key, value in (("preset", spec.preset), ("q", spec.q),
                        ("min_confidence", spec.min_confidence), ("area", spec.area),
                        ("incident", view.incident), ("present", "1" if view.present else None),
+                       ("presenter", "1" if view.presenter else None),
                        ("theme", view.theme), ("brief", view.brief),
                        ("slide", str(view.slide) if view.slide else None),
-                       ("bbox", ",".join(_fmt(v) for v in view.bbox.as_tuple()) if view.bbox else None),
+                       ("bbox", ",".join(map(_exact, view.bbox.as_tuple())) if view.bbox else None),
                        ("retracted", "1" if spec.retracted else None)):
         if value:
             out[key] = value

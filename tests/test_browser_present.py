@@ -5,6 +5,7 @@ panel, and a presenter window with the speaker notes that drives the audience's 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard import briefs, paths
 from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
@@ -63,6 +64,11 @@ def wait_map(page):
     return frame
 
 
+def wait_keys(page) -> None:
+    """keys.js has installed the slide keys into the page."""
+    page.wait_for_function("() => document.getElementById('ef-keys')")
+
+
 def wait_title(page, text: str) -> None:
     page.wait_for_function("([sel, text]) => { const h = document.querySelector(sel);"
                            " return h && h.innerText === text; }", arg=[TITLE, text])
@@ -75,6 +81,7 @@ def test_slide_keys_work_after_clicking_or_dragging_the_map(context, app_url):
     open_view(page, app_url, "?present=1&brief=three&slide=1")
     wait_title(page, SLIDES[0][0])
     frame = wait_map(page)
+    wait_keys(page)
     # A click on the map gives the map's frame the focus: a clicker's PageDown goes there.
     frame.locator(".leaflet-container").click(position={"x": 300, "y": 300})
     assert page.evaluate("() => document.activeElement.tagName") == "IFRAME"
@@ -257,3 +264,95 @@ def test_the_nav_bar_is_readable_and_aligned(context, app_url, theme):
         return r.top + r.height / 2; })""", NAV)
     assert max(centres) - min(centres) <= 3, centres
     page.locator(NAV).screenshot(path=str(ARTIFACTS / f"present-nav-{theme}.png"))
+
+
+# --- 4. the presenter's window ---------------------------------------------------------------
+
+#: What the presenter's window shows: slide number, note, next slide's title and the clock.
+PRESENTER = """() => { const text = s => { const e = [...document.querySelectorAll(s)]
+                                               .find(e => e.getClientRects().length);
+                                           return e ? e.innerText.trim() : null; };
+    return {count: text(".st-key-presenter_count p"),
+            note: text(".st-key-presenter_note"), next: text(".st-key-presenter_next"),
+            clock: text(".st-key-presenter_time p")}; }"""
+
+
+def wait_presenter(page, number: int) -> dict:
+    """Wait until the presenter's window shows slide ``number``; return what it shows."""
+    title, note, _ = SLIDES[number - 1]
+    upcoming = SLIDES[number][0] if number < len(SLIDES) else "End of the brief."
+    try:
+        page.wait_for_function(f"""([count, note, upcoming]) => {{ const s = ({PRESENTER})();
+            return s.count === count && s.note === note && s.next && s.next.endsWith(upcoming)
+                   && /^\\d\\d:\\d\\d:\\d\\d$/.test(s.clock || ""); }}""",
+            arg=[f"{number} / {len(SLIDES)}", note, upcoming])
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"slide {number} not shown: {page.evaluate(PRESENTER)}") from exc
+    return page.evaluate(PRESENTER)
+
+
+def audience_text(page) -> str:
+    """Everything the audience's page holds: its HTML and that of every frame in it."""
+    return "\n".join(frame.content() for frame in page.frames)
+
+
+def test_the_presenter_window_drives_the_audience(context, app_url, briefs_dir):
+    audience = context.new_page()
+    open_view(audience, app_url, "?present=1&brief=three&slide=1")
+    wait_title(audience, SLIDES[0][0])
+    wait_map(audience)
+    presented = briefs.load_pack("three", briefs_dir)
+    assert presented.last_presented is not None
+    with context.expect_page() as opened:
+        audience.locator(".st-key-nav_presenter a").locator("visible=true").click()
+    presenter = opened.value
+    presenter.locator(".st-key-presenter").wait_for()
+    shown = wait_presenter(presenter, 1)
+    # The clock runs.
+    presenter.wait_for_function("c => document.querySelector('.st-key-presenter_time p')"
+                                ".innerText.trim() !== c", arg=shown["clock"])
+    # The presenter's clicker moves both windows.
+    wait_keys(presenter)
+    presenter.keyboard.press("PageDown")
+    assert wait_presenter(presenter, 2)["next"].endswith(SLIDES[2][0])
+    wait_title(audience, SLIDES[1][0])
+    wait_map(audience)
+    # ... and the audience's window moves the presenter's.
+    audience.keyboard.press("ArrowRight")
+    wait_title(audience, SLIDES[2][0])
+    wait_presenter(presenter, 3)
+    presenter.locator(".st-key-nav_prev button").locator("visible=true").click()
+    wait_title(audience, SLIDES[1][0])
+    wait_map(audience)
+    # The speaker notes never reach the audience's screen; no "Speaker note" there either.
+    page_text = audience_text(audience)
+    for _, note, _ in SLIDES:
+        assert note not in page_text
+    assert audience.get_by_text("Speaker note").locator("visible=true").count() == 0
+    # The presenter's window did not mark the pack presented a second time.
+    assert briefs.load_pack("three", briefs_dir).version == presented.version
+    presenter.screenshot(path=str(ARTIFACTS / "presenter.png"))
+
+
+@pytest.fixture(scope="module")
+def read_only_url(briefs_dir):
+    with running_app(env={"EFM_BRIEFS_DIR": str(briefs_dir), "EFM_READ_ONLY": "1"}) as url:
+        yield url
+
+
+def test_a_read_only_deployment_presents_with_a_presenter_window(context, read_only_url,
+                                                                  briefs_dir):
+    before = briefs.load_pack("three", briefs_dir).version
+    audience = context.new_page()
+    open_view(audience, read_only_url, "?present=1&brief=three&slide=2")
+    wait_title(audience, SLIDES[1][0])
+    wait_map(audience)
+    # The sidebar's brief panel of a wall screen opens the presenter's window too.
+    presenter = context.new_page()
+    presenter.goto(f"{read_only_url}/?present=1&presenter=1&brief=three&slide=2")
+    wait_presenter(presenter, 2)
+    wait_keys(presenter)
+    presenter.keyboard.press("PageDown")
+    wait_presenter(presenter, 3)
+    wait_title(audience, SLIDES[2][0])
+    assert briefs.load_pack("three", briefs_dir).version == before  # nothing was written

@@ -105,3 +105,18 @@ def test_bad_values_are_named_and_ignored(given, notice):
 def test_empty_known_values_fall_back_to_no_constraint():
     spec, _, notices = parse(params(country="XX"), KNOWN)
     assert spec.countries is None and notices
+
+
+@pytest.mark.parametrize(("given", "view"), [
+    (params(present="1", presenter="1", brief="morning-brief", slide="2"),
+     View(present=True, presenter=True, brief="morning-brief", slide=2)),
+    (params(present="1", presenter="0"), View(present=True)),
+])
+def test_presenter_window_links(given, view):
+    assert parse(given, KNOWN) == (FilterSpec(), view, [])
+    assert parse(as_lists(encode(FilterSpec(), view)), KNOWN) == (FilterSpec(), view, [])
+
+
+def test_presenter_is_one_or_zero():
+    _, view, notices = parse(params(present="1", presenter="yes"), KNOWN)
+    assert not view.presenter and notices == ["presenter='yes' is not 0 or 1; ignored"]

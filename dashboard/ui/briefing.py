@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import briefs, export, filters, ids, settings, style, urlstate
 from dashboard.context import Context
-from dashboard.ui import link, map_panel
+from dashboard.ui import link, map_panel, presenter
 from dashboard.ui import state as S
 from dashboard.ui.static import css, script
 
@@ -24,16 +24,20 @@ THEME_VARS = {None: ("rgba(255,255,255,.94)", "#111", "#6b7480", "rgba(0,0,0,.25
 
 # --- slides and presenting (callbacks) ----------------------------------------------------------
 
-def go_slide(ctx: Context, name: str, number: int) -> None:
-    """Show slide ``number`` (1-based) of pack ``name``: its filters, view and title."""
+def go_slide(ctx: Context, name: str, number: int, publish: bool = True) -> None:
+    """Show slide ``number`` (1-based) of pack ``name``: its filters, view and title. While
+    presenting (and ``publish``), every other window presenting the pack follows."""
     ss = st.session_state
     pack = briefs.load_pack(name)
     number = min(max(number, 1), len(pack.slides))
     spec, view, notices = urlstate.parse(pack.slides[number - 1].params, ctx.known())
-    link.seed(ctx, spec, replace(view, present=bool(ss.get(S.KEY_PRESENT)),
+    present = bool(ss.get(S.KEY_PRESENT))
+    link.seed(ctx, spec, replace(view, present=present, presenter=bool(ss.get(S.KEY_PRESENTER)),
                                  theme=ss.get(S.KEY_THEME), brief=name, slide=number))
     ss[S.KEY_NOTICES] = [f"slide {number}: {n}" for n in notices]
     ss[S.KEY_MAP_NONCE] += 1  # a fresh map at the slide's own view
+    if present and publish:
+        presenter.publish(name, number)
 
 
 def open_linked_slide(ctx: Context, view: urlstate.View) -> None:
@@ -112,7 +116,8 @@ def _change_pack(name: str, version: int, change, done: str) -> None:
 
 def _add_view(ctx: Context, spec: filters.FilterSpec, name: str, version: int) -> None:
     ss = st.session_state
-    view = replace(link.current_view(), present=False, theme=None, brief=None, slide=None)
+    view = replace(link.current_view(), present=False, presenter=False, theme=None, brief=None,
+                   slide=None)
     params = {k: v if isinstance(v, list) else [v] for k, v in urlstate.encode(spec, view).items()}
     title = ss.get(S.KEY_SLIDE_TITLE, "").strip() or filters.describe(spec, ctx.names)[:80]
     _change_pack(name, version,
@@ -193,6 +198,13 @@ def _pack_actions(ctx: Context, pack: briefs.Pack) -> None:
     if pack.last_presented:
         st.caption(f"Last presented {pack.last_presented[:16].replace('T', ' ')} UTC; "
                    "incidents added since are ringed in yellow when you present it.")
+    if pack.slides:
+        presenter.presenter_button(
+            pack.name, st.session_state.get(S.KEY_SLIDE) or 1,
+            st.session_state.get(S.KEY_THEME) or link.PRESENT_THEME, label="Presenter view",
+            use_container_width=True,
+            help="Speaker notes, the next slide and a clock in a new window; the presentation "
+                 "follows the slide chosen there.")
     notes = st.checkbox("PDF with speaker-note pages", key=S.KEY_PDF_NOTES)
     st.download_button(
         "Brief as PDF", icon=":material/download:", use_container_width=True,
@@ -245,6 +257,10 @@ def _nav_bar(ctx: Context, pack: briefs.Pack | None, number: int, playable: int)
         st.button("", icon=":material/chevron_right:", key="nav_next", help="Next (→)",
                   disabled=not pack or number >= total, on_click=go_slide,
                   args=(ctx, pack.name if pack else "", number + 1))
+        if pack:
+            presenter.presenter_button(pack.name, number, ss.get(S.KEY_THEME), key="nav_presenter",
+                                       help="Presenter view (notes, next slide, clock) in a new "
+                                            "window")
         if playable:
             st.button("", icon=":material/pause:" if ss.get(S.KEY_PLAYING) else
                       ":material/play_arrow:", key="nav_play", on_click=map_panel.toggle_play,
@@ -255,25 +271,30 @@ def _nav_bar(ctx: Context, pack: briefs.Pack | None, number: int, playable: int)
 
 def presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
                  share: dict) -> None:
-    """The projector view: the map fills the screen, a large title, a small nav bar."""
+    """The projector view: the map fills the screen, a large title, a small nav bar; or, in
+    the presenter's window, the speaker note, the next slide and a clock."""
     ss = st.session_state
     theme = ss.get(S.KEY_THEME)
     panel, text, muted, line = THEME_VARS[theme]
     css("present.css", {"ef-panel": panel, "ef-text": text, "ef-muted": muted, "ef-line": line,
                         "ef-page": style.THEMES[theme or "default"].sea})
     pack = load_pack(ss.get(S.KEY_BRIEF))
+    number = ss.get(S.KEY_SLIDE) or 1
+    seen = f"{filters.describe(spec, ctx.names)} · {len(shown)} incident{'' if len(shown) == 1 else 's'}"
+    if ss.get(S.KEY_PRESENTER):
+        presenter.presenter_view(ctx, pack, number, seen, go_slide)
+        script("keys.js")
+        return
     if pack:
         _mark_presented(ctx, pack)
-    number = ss.get(S.KEY_SLIDE) or 1
+        presenter.join(pack.name, number)
     slide = pack.slides[number - 1] if pack and 0 < number <= len(pack.slides) else None
     with st.container(key="present_title"):
         st.markdown(f"# {S.md(slide.title if slide else style.DEFAULT_TITLE)}")
-        st.markdown(S.md(f"{filters.describe(spec, ctx.names)} · {len(shown)} incidents · "
-                         f"data as of {ctx.last:%-d %b %Y}"))
+        st.markdown(S.md(f"{seen} · data as of {ctx.last:%-d %b %Y}"))
     new_ids = ss.get(S.KEY_NEW_IDS, {}).get(pack.name, frozenset()) if pack else frozenset()
     map_panel.map_panel(ctx, shown, spec, tiles, share, new_ids)
     _nav_bar(ctx, pack, number, len(map_panel.playback_frames(ctx, shown, spec)))
     script("keys.js")
-    if slide and slide.note:
-        with st.expander("Speaker note"):
-            st.markdown(S.md(slide.note))
+    if pack:  # the speaker note is in the presenter's window, never on this screen
+        presenter.follow_every_second(ctx, pack.name, go_slide)

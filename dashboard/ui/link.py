@@ -36,6 +36,7 @@ def seed(ctx: Context, spec: filters.FilterSpec, view: urlstate.View) -> list[st
     framed = view.lat is not None or view.bbox is not None or spec == filters.FilterSpec()
     ss[S.KEY_FRAMED] = formstate.framing_key(spec) if framed else None
     ss[S.KEY_PRESENT] = view.present
+    ss[S.KEY_PRESENTER] = view.presenter
     ss[S.KEY_THEME] = view.theme
     ss[S.KEY_BRIEF] = view.brief
     ss[S.KEY_SLIDE] = view.slide
@@ -65,6 +66,7 @@ def current_view() -> urlstate.View:
     ss = st.session_state
     lat, lon, zoom = ss.get(S.KEY_VIEW) or (None, None, None)
     return urlstate.View(lat, lon, zoom, ss.get(S.KEY_SELECTED), present=bool(ss.get(S.KEY_PRESENT)),
+                         presenter=bool(ss.get(S.KEY_PRESENT) and ss.get(S.KEY_PRESENTER)),
                          theme=ss.get(S.KEY_THEME), brief=ss.get(S.KEY_BRIEF),
                          slide=ss.get(S.KEY_SLIDE) if ss.get(S.KEY_BRIEF) else None)
 
