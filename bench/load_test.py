@@ -12,6 +12,15 @@ the map before changing a filter). The test's own browsers share the machine wit
 real use every viewer has a machine of their own), so the result also says how much CPU went
 to the app server and how much to the browsers.
 
+Capacity: the app server's own CPU seconds (utime + stime of ``/proc/<server pid>/stat``, all its
+threads; the server this test starts, or ``--server-pid``, or the process listening on
+``--url``'s port) are read when every session is open and again at the end, and divided by the
+reruns of that phase: **server CPU-seconds per rerun**. A briefer who changes a filter every
+``T`` seconds (``T`` measured: the phase's length × sessions ÷ reruns) keeps ``cpu/T`` of a core
+busy, so one core serves about ``T ÷ cpu per rerun`` **active briefers** at this pace. It counts
+only the server's CPU, not the test's browsers, so it holds while the server has its cores to
+itself (on a shared machine, CPU-seconds grow a little under contention).
+
 A *rerun* is timed from the change (the key press or click that commits it) until the app's
 status widget ("Running…") is gone and the main caption shows the new filter text. Errors are
 timeouts (60 s), exceptions thrown in the page, Streamlit exception boxes
@@ -177,11 +186,14 @@ class Phases:
     think: tuple[float, float]
     measured_from: float = 0.0
     deadline: float = 0.0
+    server_pid: int | None = None
+    server_cpu_from: float | None = None  # the server's CPU seconds when all were open
 
     def opened(self) -> None:
         self.waiting -= 1
         if self.waiting == 0:
             self.measured_from = time.monotonic()
+            self.server_cpu_from = server_cpu(self.server_pid)
             self.deadline = self.measured_from + self.seconds
             self.all_open.set()
 
@@ -283,6 +295,49 @@ def _tree_cpu() -> dict[str, float]:
     return out
 
 
+def server_cpu(pid: int | None) -> float | None:
+    """utime + stime of the server process (all its threads), in seconds; None if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (OSError, TypeError):
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def listening_pid(url: str) -> int | None:
+    """The process listening on the URL's port on this machine (from /proc/net/tcp*)."""
+    port, sockets = urlparse(url).port or 80, set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for row in Path(table).read_text().splitlines()[1:]:
+                cols = row.split()
+                if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                    sockets.add(f"socket:[{cols[9]}]")
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and sockets:
+            with contextlib.suppress(OSError):
+                if any(os.readlink(fd) in sockets for fd in (entry / "fd").iterdir()):
+                    return int(entry.name)
+    return None
+
+
+def capacity(phases: Phases, reruns: int, sessions: int, measured: float) -> dict:
+    """Server CPU-seconds per rerun over the all-open phase, and the active briefers one core
+    serves at the pace measured (one change per briefer every ``seconds_between_changes``)."""
+    end = server_cpu(phases.server_pid)
+    if end is None or phases.server_cpu_from is None or not reruns:
+        return {"server_pid": phases.server_pid, "server_cpu_per_rerun_s": None,
+                "seconds_between_changes": None, "briefers_per_core": None}
+    per_rerun = (end - phases.server_cpu_from) / reruns
+    between = measured * sessions / reruns
+    return {"server_pid": phases.server_pid,
+            "server_cpu_measured_s": round(end - phases.server_cpu_from, 2),
+            "server_cpu_per_rerun_s": round(per_rerun, 3),
+            "seconds_between_changes": round(between, 1),
+            "briefers_per_core": round(between / per_rerun, 1) if per_rerun > 0 else None}
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -340,13 +395,20 @@ def print_table(result: dict) -> None:
           f"p95 {fmt(result['first_load_p95_s'])} s · CPU: app server "
           f"{result['server_cpu_s']} s, browsers {result['browser_cpu_s']} s on {result['cpus']} "
           f"cores · load average {', '.join(f'{x:.1f}' for x in result['load_average'])}")
+    if result.get("server_cpu_per_rerun_s") is not None:
+        print(f"server CPU per rerun: {result['server_cpu_per_rerun_s']:.3f} s "
+              f"({result['server_cpu_measured_s']} s over the {result['reruns']} reruns of the "
+              f"all-open phase) · one change per briefer every {result['seconds_between_changes']} s "
+              f"→ one core serves about {result['briefers_per_core']} active briefers")
+    else:
+        print(f"server CPU per rerun: unknown (server pid {result.get('server_pid')})")
     for err in result["error_details"][:10]:
         print(f"  error, session {err['session']} {err['action']}: {err['error']}")
     for url in result["requests_blocked"][:10]:
         print(f"  blocked request: {url}")
 
 
-async def drive(url: str, args: argparse.Namespace) -> dict:
+async def drive(url: str, args: argparse.Namespace, server_pid: int | None = None) -> dict:
     from playwright.async_api import async_playwright
 
     executable = shutil.which("chromium") or "/usr/bin/chromium"
@@ -361,13 +423,15 @@ async def drive(url: str, args: argparse.Namespace) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         phases = Phases(asyncio.Semaphore(args.open_at_once), asyncio.Event(), len(sessions),
-                        args.seconds, (args.think_min, args.think_max))
+                        args.seconds, (args.think_min, args.think_max), server_pid=server_pid)
         start = time.monotonic()
         await asyncio.gather(*(run_session(s, browser, url, phases) for s in sessions))
         end = time.monotonic()
         cpu = _tree_cpu()
         await browser.close()
-    return {**summarise(sessions, args, end - start, end - phases.measured_from),
+    result = summarise(sessions, args, end - start, end - phases.measured_from)
+    return {**result, **capacity(phases, result["reruns"], result["sessions_opened"],
+                                 end - phases.measured_from),
             **{k: round(v - cpu_before[k], 1) for k, v in cpu.items()},
             "cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()]}
 
@@ -386,16 +450,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser-nice", type=int, default=0,
                         help="lower the test browsers' priority by this much (default 0)")
     parser.add_argument("--url", help="an app already running on loopback; default: start one")
+    parser.add_argument("--server-pid", type=int,
+                        help="pid of the --url server, for its CPU (default: the process "
+                             "listening on the URL's port)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     if args.url and (urlparse(args.url).hostname or "") not in LOCAL_HOSTS:
         parser.error("--url must be on loopback (127.0.0.1 or localhost)")
     if args.url:
-        result = asyncio.run(drive(args.url.rstrip("/"), args))
+        url = args.url.rstrip("/")
+        result = asyncio.run(drive(url, args, args.server_pid or listening_pid(url)))
     else:
         with running_app() as url:
-            result = asyncio.run(drive(url, args))
+            result = asyncio.run(drive(url, args, listening_pid(url)))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
