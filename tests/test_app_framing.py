@@ -3,11 +3,13 @@ the user chose by hand stands until the selection changes; chosen regions are ou
 
 from __future__ import annotations
 
+import importlib
 import json
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import paths, style
+from dashboard import briefs, paths, style
 from dashboard.bounds import Bounds
 from dashboard.ui.state import KEY_COUNTRIES, KEY_MAP_NONCE
 
@@ -100,3 +102,29 @@ def test_fit_to_incidents_button_reframes_after_a_pan():
     at.button(key="fit_incidents").click().run()
     lat, lon = map_args(at)["center"]
     assert POLAND.contains(lon, lat)
+
+
+@pytest.fixture
+def briefs_in(tmp_path, monkeypatch):
+    """Brief packs in a temporary folder (``briefs`` reads its folder when imported)."""
+    monkeypatch.setenv("EFM_BRIEFS_DIR", str(tmp_path))
+    importlib.reload(briefs)
+    yield tmp_path
+    monkeypatch.undo()
+    importlib.reload(briefs)
+
+
+def test_a_slide_stores_the_extent_and_opens_fitted_to_the_screen(briefs_in):
+    """Add this view to the brief keeps the extent on screen (bbox), not centre and zoom, so
+    the same slide fills a 1920 and a 1366 projector."""
+    tmp_path = briefs_in
+    briefs.save_pack(briefs.new_pack("test-brief", "Test"), tmp_path, expected_version=None)
+    at = open_link(country="PL", brief="test-brief")
+    report_view(at, (52.0, 19.0), 6.0)
+    next(b for b in at.button if b.label == "Add this view to the brief").click()
+    at.run()
+    [slide] = briefs.load_pack("test-brief", tmp_path).slides
+    assert "bbox" in slide.params and "lat" not in slide.params and "zoom" not in slide.params
+    extent = Bounds.parse(slide.params["bbox"][0])
+    assert extent == Bounds.from_view(52.0, 19.0, 6.0, 1100, 700) or extent.contains(19.0, 52.0)
+    assert slide.title == "Poland"  # a short default title

@@ -32,8 +32,9 @@ def go_slide(ctx: Context, name: str, number: int, publish: bool = True) -> None
     number = min(max(number, 1), len(pack.slides))
     spec, view, notices = urlstate.parse(pack.slides[number - 1].params, ctx.known())
     present = bool(ss.get(S.KEY_PRESENT))
-    link.seed(ctx, spec, replace(view, present=present, presenter=bool(ss.get(S.KEY_PRESENTER)),
-                                 theme=ss.get(S.KEY_THEME), brief=name, slide=number))
+    notices += link.seed(ctx, spec, replace(view, present=present,
+                                            presenter=bool(ss.get(S.KEY_PRESENTER)),
+                                            theme=ss.get(S.KEY_THEME), brief=name, slide=number))
     ss[S.KEY_NOTICES] = [f"slide {number}: {n}" for n in notices]
     ss[S.KEY_MAP_NONCE] += 1  # a fresh map at the slide's own view
     if present and publish:
@@ -116,10 +117,10 @@ def _change_pack(name: str, version: int, change, done: str) -> None:
 
 def _add_view(ctx: Context, spec: filters.FilterSpec, name: str, version: int) -> None:
     ss = st.session_state
-    view = replace(link.current_view(), present=False, presenter=False, theme=None, brief=None,
-                   slide=None)
-    params = {k: v if isinstance(v, list) else [v] for k, v in urlstate.encode(spec, view).items()}
-    title = ss.get(S.KEY_SLIDE_TITLE, "").strip() or filters.describe(spec, ctx.names)[:80]
+    # A slide keeps the extent on screen, fitted to whichever screen presents it.
+    params = {k: v if isinstance(v, list) else [v]
+              for k, v in urlstate.encode(spec, link.slide_view()).items()}
+    title = ss.get(S.KEY_SLIDE_TITLE, "").strip() or filters.short_title(spec, ctx.names)
     _change_pack(name, version,
                  lambda p: briefs.add_slide(p, title, ss.get(S.KEY_SLIDE_NOTE, ""), params),
                  f"Added “{title}” to {name}.")
@@ -210,7 +211,8 @@ def _pack_actions(ctx: Context, pack: briefs.Pack) -> None:
         "Brief as PDF", icon=":material/download:", use_container_width=True,
         disabled=not pack.slides, file_name=f"{pack.name}.pdf", mime="application/pdf",
         data=lambda: export.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports,
-                                     ctx.places, ctx.names, notes=notes, data_as_of=ctx.last))
+                                     ctx.places, ctx.names, notes=notes, data_as_of=ctx.last,
+                                     registry=ctx.sources))
 
 
 def briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Settings) -> None:

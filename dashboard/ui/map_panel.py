@@ -217,6 +217,8 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
     bounds, zoom = mapping.view_of(ss.get(map_key))
     if bounds is None:
         bounds = ss.get(S.KEY_BOUNDS)
+    else:
+        ss[S.KEY_BOUNDS] = bounds
     if zoom is None and ss.get(S.KEY_VIEW):
         zoom = ss[S.KEY_VIEW][2]
     layers = mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
