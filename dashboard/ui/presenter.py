@@ -48,7 +48,10 @@ def follow(ctx: Context, name: str, go: Go) -> None:
         return
     ss[S.KEY_SYNC] = (name, news.stamp)
     if news.slide != ss.get(S.KEY_SLIDE):
-        go(ctx, name, news.slide, publish=False)
+        try:
+            go(ctx, name, news.slide, publish=False)
+        except briefs.BriefError:
+            return  # the pack went away meanwhile: stay on this slide
         st.rerun(scope="app")
 
 
@@ -63,10 +66,12 @@ def presenter_url(name: str, number: int, theme: str | None) -> str:
     return link.share_url(urlstate.encode(filters.FilterSpec(), view))
 
 
-def presenter_button(name: str, number: int, theme: str | None, **kwargs) -> None:
-    """A link button that opens the presenter's window in a new browser window."""
-    st.link_button(kwargs.pop("label", ""), presenter_url(name, number, theme),
-                   icon=":material/speaker_notes:", **kwargs)
+def presenter_button(name: str, number: int, theme: str | None, label: str = "",
+                     **options) -> None:
+    """A link button that opens the presenter's window in a new browser window (``options``
+    go to ``st.link_button``)."""
+    st.link_button(label, presenter_url(name, number, theme), icon=":material/speaker_notes:",
+                   **options)
 
 
 # --- the presenter's window ----------------------------------------------------------------------
