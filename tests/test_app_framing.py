@@ -3,7 +3,7 @@ the user chose by hand stands until the selection changes; chosen regions are ou
 
 from __future__ import annotations
 
-import importlib
+import functools
 import json
 
 import pytest
@@ -106,12 +106,11 @@ def test_fit_to_incidents_button_reframes_after_a_pan():
 
 @pytest.fixture
 def briefs_in(tmp_path, monkeypatch):
-    """Brief packs in a temporary folder (``briefs`` reads its folder when imported)."""
-    monkeypatch.setenv("EFM_BRIEFS_DIR", str(tmp_path))
-    importlib.reload(briefs)
-    yield tmp_path
-    monkeypatch.undo()
-    importlib.reload(briefs)
+    """Brief packs in a temporary folder (``briefs`` fixes its default folder on import, so
+    the app's calls are pointed at this one)."""
+    for name in ("list_packs", "load_pack", "save_pack"):
+        monkeypatch.setattr(briefs, name, functools.partial(getattr(briefs, name), folder=tmp_path))
+    return tmp_path
 
 
 def test_a_slide_stores_the_extent_and_opens_fitted_to_the_screen(briefs_in):
