@@ -70,6 +70,7 @@ class Theme:
     river: str = RIVER
     admin: str = ADMIN
     city: str = CITY
+    closed: str = CLOSED         # the closed-airport ring (a bright red on the dark theme)
 
 
 #: Incident symbol size on the map (default theme), in pixels.
@@ -85,7 +86,7 @@ THEMES: dict[str, Theme] = {
     "dark": Theme("#0d1b2a", {"nato": "#2b3f57", "russia_belarus": "#5b2f2f",
                               "ukraine_moldova": "#5a5230", "other": "#262a2e"},
                   "#8c9bab", "#f2f2f2", "#000", 18, "rgba(15,22,32,.94)", "#f2f2f2", 17, 30,
-                  river="#3b6a94", admin="#6f7e8e", city="#dfe6ee"),
+                  river="#3b6a94", admin="#6f7e8e", city="#dfe6ee", closed="#ff5252"),
 }
 
 # --- incident types --------------------------------------------------------------------------

@@ -201,3 +201,21 @@ def test_geodata_readme_documents_every_new_field(name):
     assert re.search(rf"^## .*\b{name}\.geojson", doc, re.MULTILINE)
     frame = load._read_layer(paths.GEODATA / f"{name}.geojson")
     assert [c for c in frame.columns if c != "geometry" and f"`{c}`" not in doc] == []
+
+
+def test_closed_airport_rings_stand_out_on_the_dark_theme():
+    """On the dark projector theme the ring is bright red and thicker (the default dark red
+    was near invisible on the dark land)."""
+    import folium
+
+    from dashboard import load, mapping, style
+    incidents, airports = load.read_incidents(), load.read_airports()
+
+    def rendered(**theme) -> str:
+        m = folium.Map(tiles=None)
+        mapping.closed_airports_layer(incidents, airports, **theme).add_to(m)
+        return m.get_root().render()
+
+    dark, light = rendered(theme="dark"), rendered()
+    assert style.THEMES["dark"].closed in dark and '"weight":4.0' in dark
+    assert style.CLOSED in light and style.THEMES["dark"].closed not in light

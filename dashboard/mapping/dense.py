@@ -125,7 +125,7 @@ def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None =
         groups = [_cluster_group(incidents, x, y, keep)]
     else:
         groups, cell_km = _density_groups(incidents, x, y, near, zoom)
-    groups.append(closed_airports_layer(incidents, airports, near))
+    groups.append(closed_airports_layer(incidents, airports, near, theme))
     legend = _note(representation, count, cell_km)
     note = folium.FeatureGroup(name="Representation", control=False)
     _LegendNote(legend).add_to(note)

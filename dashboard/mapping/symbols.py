@@ -195,10 +195,11 @@ def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | No
 
 
 def closed_airports_layer(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
-                          bounds: Bounds | tuple[float, float, float, float] | None = None
-                          ) -> folium.FeatureGroup:
+                          bounds: Bounds | tuple[float, float, float, float] | None = None,
+                          theme: str = "default") -> folium.FeatureGroup:
     """A dashed ring and an "ICAO closed" label at every airport closed in ``incidents``
-    (only those inside ``bounds``, lon/lat, when given)."""
+    (only those inside ``bounds``, lon/lat, when given), in the theme's ring colour (a
+    projector theme draws it thicker)."""
     closed = folium.FeatureGroup(name="Closed airports")
     icaos = incidents.loc[incidents["type"] == "airport_closure", "icao"].dropna().unique()
     if airports is None or not len(icaos):
@@ -212,7 +213,9 @@ def closed_airports_layer(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFram
         Call("ClosedAirports", "closedAirports",
              [[round(g.y, 5), round(g.x, 5), f"<b>{html.escape(code)}</b> closed" if labelled else ""]
               for code, g in zip(rows["icao"], rows.geometry, strict=True)],
-             CLOSED_RING, CLOSED_LABEL).add_to(closed)
+             {**CLOSED_RING, "color": style.THEMES[theme].closed,
+              "weight": CLOSED_RING["weight"] + (1.5 if theme != "default" else 0)},
+             CLOSED_LABEL).add_to(closed)
     return closed
 
 
