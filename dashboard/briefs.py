@@ -7,7 +7,8 @@ JSON files in ``briefs/`` (schema in ``briefs/README.md``). Every edit returns a
 overwrite a pack someone else saved meanwhile (optimistic concurrency on ``version``).
 
 No Streamlit here: the app, the CLI and the tests call the same functions. A pack's PDF is
-``export.pack_pdf``.
+``export.pack_pdf``. (About 400 lines: the file format, its checks and the atomic, locked
+save belong together; every one is part of reading or writing a pack.)
 """
 
 from __future__ import annotations
