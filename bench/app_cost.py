@@ -52,6 +52,7 @@ import urllib.request
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -60,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import CHROMIUM_ARGS, MAP_FRAME, free_port  # noqa: E402
 
 DRAWN = ".ef-incident, .ef-point, .ef-cluster, .ef-density"
-WAIT_MS = 300_000
+WAIT_MS = 180_000
 #: scriptFinished status -> run kind: a full run, stopped early for a rerun, a fragment run.
 FINISHED = {0: "a", 1: "a", 2: "x", 3: "f"}
 ACTIVITY_JS = """(() => {
@@ -86,6 +87,14 @@ IDLE_JS = """([t0, quiet, frame, drawn]) => {
     if (!d || !d.querySelector(drawn)) return false; }
   const since = Math.max(efm.last, t0);
   return performance.timeOrigin + performance.now() - since >= quiet ? since : false; }"""
+#: What the page looks like when it does not become idle.
+STATE_JS = """([frame, drawn]) => {
+  const f = document.querySelector(frame), d = f && f.contentDocument;
+  const all = s => document.querySelectorAll(s);
+  return {script: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+    stale: all('[data-stale="true"]').length, drawn: d ? d.querySelectorAll(drawn).length : 'no map',
+    idle_ms: Math.round(Date.now() - window.__efm.last),
+    exceptions: [...all('[data-testid="stException"]')].map(e => e.innerText.slice(0, 300))}; }"""
 #: The centre of the first symbol in the map's view that a click would hit, in page pixels.
 SYMBOL_JS = """([frame, drawn]) => {
   const f = document.querySelector(frame), d = f.contentDocument, r = f.getBoundingClientRect();
@@ -178,6 +187,9 @@ class Session:
         self.page.set_default_timeout(WAIT_MS)
         self.counts = {"bytes": 0, "a": 0, "f": 0, "x": 0}
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        self.errors: list[str] = []  # page errors and console errors, for a failure's report
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)[:200]))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text[:200]))
 
     def _frame(self, payload) -> None:
         self.counts["bytes"] += len(payload)
@@ -191,9 +203,14 @@ class Session:
         wire, cpu = self.relay.ws_bytes, cpu_seconds(self.pid)
         t0 = time.time() * 1000
         commit(self.page)
-        since = self.page.wait_for_function(
-            IDLE_JS, arg=[t0, self.quiet * 1000, MAP_FRAME, drawn], polling=50,
-            timeout=WAIT_MS).json_value()
+        try:
+            since = self.page.wait_for_function(
+                IDLE_JS, arg=[t0, self.quiet * 1000, MAP_FRAME, drawn], polling=50,
+                timeout=WAIT_MS).json_value()
+        except PlaywrightTimeout:
+            state = self.page.evaluate(STATE_JS, [MAP_FRAME, DRAWN])
+            raise RuntimeError(f"not idle after {WAIT_MS / 1000:.0f} s: {state}, "
+                               f"errors {self.errors[-3:]}") from None
         return {"cpu": cpu_seconds(self.pid) - cpu, "wall": (since - t0) / 1000,
                 "ws": (self.counts["bytes"] - before["bytes"]) / 1024,
                 "wire": (self.relay.ws_bytes - wire) / 1024,
@@ -265,31 +282,32 @@ STEPS = [
 KEYS = [f"{i + 1:>2} {step[0]}" for i, step in enumerate(STEPS)]
 
 
-def session(browser, relay: Relay, pid: int, quiet: float) -> dict[str, dict | None]:
-    """One scripted session; a step the page lacks (the floor) or that fails is None."""
+def session(browser, relay: Relay, pid: int, quiet: float, steps: bool = True) -> dict[str, dict | None]:
+    """One scripted session (or only its open); a step the page lacks (the floor) or that fails
+    is None."""
     s = Session(browser, relay, pid, quiet)
+    results: dict[str, dict | None] = dict.fromkeys(["open", *KEYS])
     try:
-        results: dict[str, dict | None] = {"open": s.open()}
-        for key, (name, _kind, needs, prepare, commit) in zip(KEYS, STEPS, strict=True):
-            results[key] = None
+        results["open"] = s.open()
+        for key, (name, _kind, needs, prepare, commit) in zip(KEYS, STEPS if steps else [], strict=False):
             try:
                 if s.page.locator(needs).count():
                     prepared = prepare(s.page) if prepare else None
                     if prepared is not None or name != "click a symbol":  # else nothing in view
                         results[key] = s.measure(lambda page, c=commit, p=prepared: c(page, p))
             except Exception as exc:  # a failed step is a result: say so, go on
-                print(f"step {key.strip()} failed: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
-        return results
+                print(f"step {key.strip()} failed: {' '.join(str(exc).split())[:600]}", file=sys.stderr)
+    except Exception as exc:  # no page to go on with
+        print(f"open failed: {' '.join(str(exc).split())[:600]}", file=sys.stderr)
     finally:
         s.context.close()
+    return results
 
 
 def run_target(browser, script: Path, env: dict[str, str], args) -> tuple[dict, list[dict]]:
     """The first open of a fresh server (data not loaded yet), then ``--runs`` sessions on it."""
     with serve(script, env) as (relay, pid):
-        cold = Session(browser, relay, pid, args.quiet)
-        first = cold.open()
-        cold.context.close()
+        first = session(browser, relay, pid, args.quiet, steps=False)["open"]
         return first, [session(browser, relay, pid, args.quiet) for _ in range(args.runs)]
 
 
