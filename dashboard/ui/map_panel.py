@@ -125,9 +125,14 @@ def _play_controls(count: int) -> None:
                 key="play_toggle", on_click=toggle_play, args=(count,), help="Play / pause")
     forward.button("", icon=":material/skip_next:", key="play_forward",
                    on_click=nudge, args=(1, count), help="Next step")
+    if ss.get(S.KEY_PLAYING):
+        # No widget while playing: the timer's reruns carry the browser's widget values, and a
+        # slider value from before the last step would read as the user dragging it back.
+        step = ss.get(S.KEY_PLAY_STEP, 0)
+        slider.progress((step + 1) / max(count, 1))
+        return
     slider.slider("Step", 0, max(count - 1, 1), key=S.KEY_PLAY_STEP,
-                  label_visibility="collapsed", disabled=count < 2,
-                  format=" ", on_change=lambda: ss.update({S.KEY_PLAYING: False}))
+                  label_visibility="collapsed", disabled=count < 2, format=" ")
 
 
 def _played(shown: gpd.GeoDataFrame, frames: list[playback.Frame], classes: dict[str, str],
