@@ -215,7 +215,9 @@ def open_popup_with(root, text: str):
     """Click the map's symbols in turn until a popup shows ``text``; return the popup."""
     popup = root.locator(".leaflet-popup-content")
     for i in range(root.locator(".ef-incident").count()):
-        root.locator(".ef-incident").nth(i).click(force=True)
+        # On the symbol itself, not at its position: an open popup or a symbol drawn over it
+        # would take a click at those coordinates.
+        root.locator(".ef-incident").nth(i).dispatch_event("click")
         popup.wait_for(state="visible")
         if text in popup.inner_text():
             break
