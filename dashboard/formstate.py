@@ -117,3 +117,15 @@ def clamp_dates(spec: FilterSpec, first: dt.date, last: dt.date) -> tuple[Filter
         return nearest
 
     return replace(spec, date_from=fit("from", spec.date_from), date_to=fit("to", spec.date_to)), notices
+
+
+def region_labels(codes, names, aliases=None) -> dict[str, str]:
+    """The region picker's label for each code: its name, the other names it is known by
+    (the picker matches what is typed against the label) and its code, e.g.
+    "Lublin Voivodeship · Lubelskie (PL-LU)". ``aliases``: "|"-joined names, or None."""
+    aliases = [None] * len(codes) if aliases is None else aliases
+    labels = {}
+    for code, name, other in zip(codes, names, aliases, strict=True):
+        others = [a for a in (other or "").split("|") if a] if isinstance(other, str) else []
+        labels[code] = f"{name} · {', '.join(others)} ({code})" if others else f"{name} ({code})"
+    return labels

@@ -1,5 +1,6 @@
 """The analyst's page in a real browser at a laptop's 1366 px: metric labels are not cut
-off, and a typed date range applies on Enter (not only after clicking elsewhere)."""
+off, a typed date range applies on Enter (not only after clicking elsewhere), and the region
+picker finds regions by their other names and picks one on Enter."""
 
 from __future__ import annotations
 
@@ -54,3 +55,44 @@ def test_a_typed_date_range_applies_on_enter(page, app_url):
     page.wait_for_function("() => location.search.includes('from=2025-09-10')"
                            " && location.search.includes('to=2025-09-12')")
     page.get_by_text("from 10 Sep 2025 to 12 Sep 2025").first.wait_for()
+
+
+def pick_region(page, typed: str) -> tuple[str, list[str]]:
+    """Type into the region picker and press Enter, as a user does; the first option offered
+    and the regions the link then names."""
+    picker = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Admin regions")
+    picker.locator("input").click()
+    page.keyboard.type(typed)
+    first = page.get_by_role("option").first
+    first.wait_for()
+    offered = first.inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).has('region')")
+    wait_idle(page)
+    # The map reframes on the region; its view is then written into the link too.
+    page.wait_for_function("() => Number(new URLSearchParams(location.search).get('zoom')) > 5")
+    wait_idle(page)
+    return offered, page.evaluate("() => new URLSearchParams(location.search).getAll('region')")
+
+
+@pytest.mark.parametrize(("typed", "codes"), [
+    ("Lubelskie", {"PL-LU"}), ("Lublin", {"PL-LU"}), ("Mazowieckie", {"PL-MZ"}),
+    ("Masovian", {"PL-MZ"}), ("Podkarpackie", {"PL-PK"}), ("Subcarpathian", {"PL-PK"}),
+    ("Kiev", {"UA-30", "UA-32"}), ("Odesa", {"UA-51"}), ("Odessa", {"UA-51"}),
+    ("Lodz", {"PL-LD"})])
+def test_the_region_picker_finds_english_native_and_common_names(page, app_url, typed, codes):
+    """Typing a name and Enter picks exactly one region, known by that name ("Lubelskie"
+    found nothing), and the address bar keeps it after the map has moved to it (a view
+    written from a map run dropped the region chosen a moment before)."""
+    open_app(page, app_url)
+    _, picked = pick_region(page, typed)
+    assert len(picked) == 1 and picked[0] in codes, (picked, page.url)
+
+
+def test_a_few_letters_and_enter_pick_the_first_match_not_every_match(page, app_url):
+    """"Lub" + Enter chose "Select 2 matches" (Lublin and Lubusz): now it is the first region
+    offered, alone."""
+    open_app(page, app_url)
+    offered, picked = pick_region(page, "Lub")
+    assert len(picked) == 1 and offered.endswith(f"({picked[0]})"), (offered, picked)

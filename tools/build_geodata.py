@@ -110,6 +110,9 @@ CRIMEA = {"UA-43", "UA-40"}  # Autonomous Republic of Crimea, Sevastopol: coded 
 # Natural Earth swaps the ISO 3166-2 codes of Moscow city (RU-MOW) and oblast (RU-MOS).
 REGION_CODE_FIXES = {("RU-MOW", "Moskovskaya"): "RU-MOS", ("RU-MOS", "Moskva"): "RU-MOW"}
 # name_en values in the source that are wrong or truncated.
+#: Natural Earth admin-1 fields a region's other names come from, in order of preference.
+ALIAS_FIELDS = ["name_alt", "woe_name", "gn_name", "name_local"]
+
 REGION_NAME_FIXES = {
     "RU-MOW": "Moscow",
     "RU-MOS": "Moscow Oblast",
@@ -257,6 +260,20 @@ def english_region_names(frame: gpd.GeoDataFrame) -> pd.Series:
     return frame["iso_3166_2"].map(REGION_NAME_FIXES).fillna(english)
 
 
+def region_aliases(raw: pd.DataFrame, frame: gpd.GeoDataFrame) -> list[str]:
+    """For each region of ``frame``, its other names ("|"-joined) from every source row of
+    its code: what the region picker also matches."""
+    names: dict[str, list[str | None]] = {}
+    fields = raw[["iso_3166_2", "name", "name_en", *ALIAS_FIELDS]].sort_values(
+        ["iso_3166_2", "name"])
+    for row in fields.astype(object).where(fields.notna(), None).itertuples():
+        alt = (row.name_alt or "").split("|")
+        names.setdefault(row.iso_3166_2, []).extend(
+            [*alt, row.name, row.name_en, row.woe_name, row.gn_name, row.name_local])
+    return ["|".join(layers.region_aliases(name, names[code]))
+            for code, name in zip(frame["iso_3166_2"], frame["name"], strict=True)]
+
+
 def fix_region_codes(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Add ``country``; put Crimea and Sevastopol in UA and un-swap the Moscow codes."""
     pairs = zip(frame["iso_3166_2"], frame["name"], strict=True)
@@ -267,7 +284,7 @@ def fix_region_codes(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def build_regions(admin1_path: Path) -> gpd.GeoDataFrame:
     """Admin-1 polygons of REGION_COUNTRIES in BOX, Crimea and Sevastopol in Ukraine."""
-    columns = ["iso_a2", "iso_3166_2", "name", "name_en"]
+    columns = ["iso_a2", "iso_3166_2", "name", "name_en", *ALIAS_FIELDS]
     raw = gpd.read_file(admin1_path, columns=columns, bbox=BOX).to_crs(WGS84)
     raw = fix_region_codes(raw)
     raw = raw[raw["country"].isin(REGION_COUNTRIES)]
@@ -276,8 +293,9 @@ def build_regions(admin1_path: Path) -> gpd.GeoDataFrame:
     # Same code twice in the source (Latvian city + municipality, Moldovan districts).
     frame = dissolve_by(clip_clean(raw.sort_values(["iso_3166_2", "name"])), "iso_3166_2")
     frame["name"] = english_region_names(frame)
+    frame["aliases"] = region_aliases(raw, frame)
     frame = simplify_coverage(frame, REGION_TOLERANCE)
-    return frame[["iso_3166_2", "name", "country", "geometry"]].sort_values(
+    return frame[["iso_3166_2", "name", "aliases", "country", "geometry"]].sort_values(
         "iso_3166_2").reset_index(drop=True)
 
 

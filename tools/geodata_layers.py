@@ -14,6 +14,7 @@ on the same inputs give the same files.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -231,3 +232,58 @@ def admin1_lines(regions: gpd.GeoDataFrame, tolerance: float, grid: float) -> gp
             rows.append((code, inner))
     return gpd.GeoDataFrame({"country": [c for c, _ in rows]}, geometry=[g for _, g in rows],
                             crs=WGS84)
+
+
+#: Words that say what kind of unit a name is; two names differing only by them are one name.
+UNIT_WORDS = frozenset({
+    "wojewodztwo", "voivodeship", "voivodship", "oblast", "oblast'", "oblasti", "voblasts'",
+    "voblast", "voblasts", "region", "county", "province", "municipality", "city", "misto",
+    "kraj", "maakond", "apskritis", "novads", "judetul", "okrug", "krai", "respublika",
+    "republic", "of", "the",
+})
+
+
+def _ascii(text: str) -> str:
+    """``text`` without accents (Łódź -> Lodz); other scripts unchanged."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _core(name: str) -> str:
+    """``name`` without the words that say what kind of unit it is ("Wojewodztwo Lubelskie"
+    -> "Lubelskie"), or the whole name when nothing else is left."""
+    words = [w for w in " ".join(name.split()).split(" ") if _ascii(w).lower().strip(",.")
+             not in UNIT_WORDS]
+    return " ".join(words) or " ".join(name.split())
+
+
+def region_aliases(primary: str, names: list[str | None], limit: int = 2) -> list[str]:
+    """Other names a region is known by, from Natural Earth's admin-1 name fields, so that the
+    region picker (which matches typed letters in order, accents included) finds it by any.
+
+    Each alias is a name without its unit word ("Wojewodztwo Lubelskie" -> "Lubelskie") and
+    without accents (typing "Lodz" must find Łódź), in the order given, after the primary
+    name's own accent-free form when it has accents ("Brasov"). A name the primary or a kept
+    alias already contains is skipped, and so is a longer form of one ("Freistaat Thuringen"
+    beside "Thuringen"); at most ``limit``.
+
+    ``names``: ``name_alt`` split on "|", then ``name``, ``name_en``, ``woe_name``,
+    ``gn_name``, ``name_local`` (missing ones ``None``)."""
+    primary_core = _core(primary)
+    seen = [primary.lower()]
+    kept: list[str] = []
+    for name in [primary_core, *names]:
+        if not name or not name.strip():
+            continue
+        alias = _ascii(_core(name))
+        low = alias.lower()
+        if any(low in other for other in seen):
+            continue
+        if any(other in low and len(low.split()) > len(other.split()) for other in seen[1:]
+               + [_ascii(primary_core).lower()]):
+            continue
+        kept.append(alias)
+        seen.append(low)
+        if len(kept) == limit:
+            break
+    return kept

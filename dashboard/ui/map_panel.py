@@ -38,14 +38,16 @@ def select(incident_id: str | None, ctx: Context, center: bool = True) -> None:
         st.session_state[S.KEY_GOTO] = (point.y, point.x, zoom)
 
 
-def _remember_view(out: dict) -> None:
+def _remember_view(out: dict, spec: filters.FilterSpec) -> None:
     ss = st.session_state
     if out.get("center") and out.get("zoom") is not None:
         view = (round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), out["zoom"])
         if view != ss.get(S.KEY_VIEW):
             ss[S.KEY_VIEW] = view
-            st.query_params.update({"lat": f"{view[0]:g}", "lon": f"{view[1]:g}",
-                                    "zoom": f"{view[2]:g}"})
+            # The whole link, not an update: in a fragment's run st.query_params holds the
+            # address the browser had when it asked for the run, which can predate the last
+            # filter change (updating it dropped a region chosen a moment before).
+            link.write(spec)
     bounds = Bounds.from_leaflet(out.get("bounds"))
     if bounds is not None:
         ss[S.KEY_BOUNDS] = bounds
@@ -54,10 +56,10 @@ def _remember_view(out: dict) -> None:
         ss[S.KEY_MAP_POINT] = (round(clicked_at["lat"], 5), round(clicked_at["lng"], 5))
 
 
-def _handle_output(out: dict, ctx: Context) -> None:
+def _handle_output(out: dict, ctx: Context, spec: filters.FilterSpec) -> None:
     """React to the browser: remember the view, select a clicked incident, apply drawings."""
     ss = st.session_state
-    _remember_view(out)
+    _remember_view(out, spec)
     tip = out.get("last_object_clicked_tooltip")
     if tip and tip != ss.get(S.KEY_LAST_CLICK):
         ss[S.KEY_LAST_CLICK] = tip
@@ -160,10 +162,13 @@ def fit_to(extent: Bounds | None) -> None:
         st.session_state[S.KEY_FIT_SIZE] = None
 
 
-def _frame_selection(shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
-    """When the selection changes, fit the map to it; a hand-made pan or zoom stands until then."""
+def _frame_selection(shown: gpd.GeoDataFrame, spec: filters.FilterSpec, outline=None) -> None:
+    """When the selection changes, fit the map to it (to the chosen regions' outline when no
+    incident matches); a hand-made pan or zoom stands until then."""
     ss = st.session_state
     target = selection_extent(shown)
+    if target is None and outline is not None and not outline.is_empty:
+        target = selection_extent(gpd.GeoDataFrame(geometry=[outline], crs="EPSG:4326"))
     ss[S.KEY_FIT_TARGET] = target
     key = formstate.framing_key(spec)
     if ss.get(S.KEY_FRAMED) != key:
@@ -243,7 +248,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
         use_container_width=True,
         height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
     )
-    _handle_output(out or {}, ctx)
+    _handle_output(out or {}, ctx, spec)
     if not present:
         st.caption(S.md(layers.legend))
         _map_actions(share)
@@ -256,7 +261,8 @@ def _map_actions(share: dict) -> None:
     fit.button("Fit to incidents", icon=":material/fit_screen:", key="fit_incidents",
                on_click=lambda: fit_to(st.session_state.get(S.KEY_FIT_TARGET)),
                disabled=st.session_state.get(S.KEY_FIT_TARGET) is None,
-               help="Frame the map on the incidents of the selection.")
+               help="Frame the map on the incidents of the selection (on the chosen regions "
+                    "when none matches).")
     with share_col.popover("Link to this view", icon=":material/link:"):
         st.caption("Opens exactly these filters and this map view. Copy it with the icon.")
         st.code(link.share_url(params), language=None, wrap_lines=True)
@@ -265,11 +271,11 @@ def _map_actions(share: dict) -> None:
 def map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
               share: dict, new_ids: frozenset[str] = frozenset()) -> None:
     """The map fragment; while playing, a timer reruns just this fragment every step."""
-    _frame_selection(shown, spec)
+    codes = filters.chosen_regions(spec, ctx.places)
+    outline = geo.union_of(ctx.places.regions, "iso_3166_2", codes) if codes else None
+    _frame_selection(shown, spec, outline)
     frames = playback_frames(ctx, shown, spec)
     playing = bool(frames) and bool(st.session_state.get(S.KEY_PLAYING))
     run_every = st.session_state.get(S.KEY_PLAY_SPEED, 1.0) if playing else None
-    codes = filters.chosen_regions(spec, ctx.places)
-    outline = geo.union_of(ctx.places.regions, "iso_3166_2", codes) if codes else None
     st.fragment(run_every=run_every)(_map_body)(ctx, shown, spec, tiles, share, frames, new_ids,
                                                outline, playing)

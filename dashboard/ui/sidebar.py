@@ -38,9 +38,10 @@ def _place_widgets(ctx: Context) -> None:
     sb.date_input("Dates", min_value=min(DATE_MIN, ctx.first), max_value=max(DATE_MAX, ctx.last),
                   key=S.KEY_DATES,
                   format="YYYY-MM-DD")
+    # select_all=False: Enter picks the best match, never "Select 2 matches".
     chosen = sb.multiselect("Countries", ctx.country_options, key=S.KEY_COUNTRIES,
                             format_func=lambda c: f"{names.get(c, c)} ({c})",
-                            placeholder="All countries")
+                            placeholder="All countries", select_all=False)
     regions = ctx.places.regions
     if chosen:
         regions = regions[regions["country"].isin(chosen)]
@@ -48,10 +49,12 @@ def _place_widgets(ctx: Context) -> None:
     # Regions of a country just removed from the filter leave the selection.
     st.session_state[S.KEY_REGIONS] = list(
         formstate.keep_regions(S.read_widgets(), set(options)).regions)
+    labels = formstate.region_labels(regions["iso_3166_2"], regions["name"], regions.get("aliases"))
     sb.multiselect(
-        "Admin regions", options, key=S.KEY_REGIONS, format_func=lambda r: f"{names.get(r, r)} ({r})",
-        placeholder="All regions" + (" of these countries" if chosen else ""),
-        help="Oblasts, voivodeships, counties. An incident matches when it lies in the region. "
+        "Admin regions", options, key=S.KEY_REGIONS, format_func=lambda r: labels.get(r, r),
+        placeholder="All regions" + (" of these countries" if chosen else ""), select_all=False,
+        help="Oblasts, voivodeships, counties, found by their English, native or common name "
+             "(Lubelskie, Kiev, Odesa). An incident matches when it lies in the region. "
              "Records located only to country level (placed at the country's centre) match "
              "only the region they name, never where their point falls.")
 
