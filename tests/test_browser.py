@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import load, paths
+from dashboard import load, paths, sources
 from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
 from tests.conftest import shown_by_default
 
@@ -63,9 +63,14 @@ def test_map_shows_every_incident_offline(browser, app_url):
     popup.wait_for(state="visible")
     text = popup.inner_text()
     assert "Airport closure" in text and "Source:" in text
-    shown = [row.id for row in closures.itertuples()
+    shown = [row for row in closures.itertuples()
              if row.summary in text and all(src["quote"] in text for src in row.sources)]
     assert len(shown) == 1, text
+    # Sources by the names readers know, from the registry, never a file name.
+    registry = sources.read(sources.path_for(paths.INCIDENTS))
+    for src in shown[0].sources:
+        assert f"Source: {registry[src['document']].label()}" in text, text
+    assert ".txt" not in text, text
     assert blocked == [], f"requests left the machine: {blocked}"
     assert errors == [], f"console errors: {errors}"
     context.close()

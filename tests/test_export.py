@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard import export, filters, geo, load, paths
+from dashboard import export, filters, geo, load, paths, sources
 from dashboard.cli import main
 from dashboard.schema import FIELDS, INCIDENT_TYPES, TYPE_LABELS
 
@@ -135,6 +135,15 @@ def test_html_is_self_contained(ctx):
     assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=", page)  # everything inlined
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count("L.map(") == 1
+
+
+def test_html_popups_name_sources_by_the_registry(ctx):
+    registry = sources.read(sources.path_for(paths.INCIDENTS))
+    page = export.to_html(ctx["incidents"], ctx["countries"], ctx["airports"], sources=registry)
+    cited = {s["document"] for cited in ctx["incidents"]["sources"] for s in cited}
+    for document in cited:
+        assert json.dumps(f"Source: {registry[document].label()}")[1:-1] in page
+        assert f"Source: {document}" not in page and f"— {document}" not in page
 
 
 @pytest.mark.parametrize(

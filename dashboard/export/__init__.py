@@ -47,7 +47,8 @@ def render(fmt: str, shown: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
         return to_png(fig, opts.scale) if fmt == "png" else to_pdf(fig, opts.title)
     if fmt == "html":
         return to_html(shown, countries, airports, title=opts.title, subtitle=opts.subtitle,
-                       data_as_of=opts.data_as_of, banner=opts.banner).encode("utf-8")
+                       data_as_of=opts.data_as_of, banner=opts.banner,
+                       sources=opts.sources).encode("utf-8")
     if fmt == "geojson":
         return to_geojson(shown, opts.sources)
     if fmt == "csv":

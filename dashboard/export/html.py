@@ -12,7 +12,9 @@ import base64
 import datetime as dt
 import html
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -83,11 +85,15 @@ def _inline_assets(page: str) -> str:
 
 def to_html(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
             airports: gpd.GeoDataFrame | None, *, title: str = DEFAULT_TITLE,
-            subtitle: str = "", data_as_of: dt.date | None = None, banner: str = "") -> str:
+            subtitle: str = "", data_as_of: dt.date | None = None, banner: str = "",
+            sources: Mapping[str, Any] | None = None) -> str:
     """One self-contained HTML page: the same layers, styles, legend and popups as the app,
     with Leaflet and all data inlined, so it opens from disk with no network; ``banner`` (a
-    handling marking) across its top and bottom when given."""
-    m = mapping.standalone_map(countries, airports, incidents, static_base=_PLACEHOLDER)
+    handling marking) across its top and bottom when given; popups name each source by its
+    entry in ``sources`` (the registry) where it has one."""
+    labels = {doc: source.label() for doc, source in (sources or {}).items()}
+    m = mapping.standalone_map(countries, airports, incidents, static_base=_PLACEHOLDER,
+                               labels=labels)
     m.get_root().html.add_child(folium.Element(_title_box(title, subtitle, len(incidents),
                                                           data_as_of) + _banners(banner)))
     m.get_root().title = html.escape(title)  # folium puts it in <title> unescaped

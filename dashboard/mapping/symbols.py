@@ -9,7 +9,7 @@ position are fanned out on screen (``spread_offsets``); the data is never moved.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import folium
 import geopandas as gpd
@@ -70,8 +70,18 @@ def clicked_id(tooltip_text: str | None, ids: Iterable[str]) -> str | None:
     return candidate if known else None
 
 
-def popup_html(row: pd.Series) -> str:
-    """Popup: summary, counts, confidence, precision and each source with its quote."""
+def source_label(source: dict, labels: Mapping[str, str] | None = None) -> str:
+    """How a reader sees a cited document: its registry label ("Publisher — Title (date)"),
+    else the publisher the record gives and the document name."""
+    if labels and source["document"] in labels:
+        return labels[source["document"]]
+    publisher = source.get("publisher")
+    return f"{publisher} — {source['document']}" if publisher else source["document"]
+
+
+def popup_html(row: pd.Series, labels: Mapping[str, str] | None = None) -> str:
+    """Popup: summary, counts, confidence, precision and each source with its quote, named by
+    ``labels`` (document -> registry label) where it has one."""
     e = html.escape
     counts = "".join(
         f"<tr><td>{e(field.capitalize())}</td><td>{int(row[field])}</td></tr>"
@@ -79,8 +89,7 @@ def popup_html(row: pd.Series) -> str:
     )
     sources = "".join(
         f"<blockquote>“{e(s['quote'])}”</blockquote>"
-        f"<div class='meta'>Source: {e(s.get('publisher') or '')}"
-        f"{' — ' if s.get('publisher') else ''}{e(s['document'])}</div>"
+        f"<div class='meta'>Source: {e(source_label(s, labels))}</div>"
         for s in row["sources"]
     )
     region = f", {e(row['region'])}" if row["region"] else ""
@@ -141,7 +150,8 @@ def _anchor(offset: tuple[int, int] | None, icon_px: int = ICON_PX) -> list[int]
 
 def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
                 offsets: dict[str, tuple[int, int]], icon_px: int = ICON_PX,
-                classes: dict[str, str] | None = None) -> folium.GeoJson:
+                classes: dict[str, str] | None = None,
+                labels: Mapping[str, str] | None = None) -> folium.GeoJson:
     css_class = f"ef-incident ef-{incident_type}"
     color = TYPE_STYLES[incident_type].color
     records = _records(rows)
@@ -149,7 +159,7 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
         {
             "id": rows["id"],
             "_tooltip": [tooltip_html(r) for r in records],
-            "_popup": [popup_html(r) for r in records],
+            "_popup": [popup_html(r, labels) for r in records],
         },
         geometry=rows.geometry, crs=rows.crs,
     )
@@ -172,10 +182,10 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
 
 
 def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None,
-                    *, theme: str = "default", classes: dict[str, str] | None = None
-                    ) -> list[folium.FeatureGroup]:
+                    *, theme: str = "default", classes: dict[str, str] | None = None,
+                    labels: Mapping[str, str] | None = None) -> list[folium.FeatureGroup]:
     """One feature group per incident type (always all types, possibly empty) and one
-    marking the closed airports among ``incidents``.
+    marking the closed airports among ``incidents``; popups name sources by ``labels``.
 
     ``classes`` adds CSS classes per incident id: ``ef-current`` (emphasised),
     ``ef-faded`` (earlier, in playback), ``ef-new`` (new since the last brief).
@@ -187,7 +197,7 @@ def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | No
         group = folium.FeatureGroup(name=TYPE_LABELS[incident_type])
         rows = incidents[incidents["type"] == incident_type]
         if len(rows):
-            _type_layer(rows, incident_type, offsets, icon_px, classes).add_to(group)
+            _type_layer(rows, incident_type, offsets, icon_px, classes, labels).add_to(group)
         groups.append(group)
 
     groups.append(closed_airports_layer(incidents, airports))
@@ -247,11 +257,12 @@ def area_layer(area: BaseGeometry | None) -> folium.FeatureGroup:
 
 
 def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
-                   incidents: gpd.GeoDataFrame, *, static_base: str = STATIC_BASE) -> folium.Map:
+                   incidents: gpd.GeoDataFrame, *, static_base: str = STATIC_BASE,
+                   labels: Mapping[str, str] | None = None) -> folium.Map:
     """Base map with the incident layers and a layer control added in place (for tests,
     HTML export and anything outside Streamlit)."""
     m = build_map(countries, airports, static_base=static_base)
-    for group in incident_layers(incidents, airports):
+    for group in incident_layers(incidents, airports, labels=labels):
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
