@@ -110,6 +110,10 @@ def popup_html(row: pd.Series, labels: Mapping[str, str] | None = None) -> str:
     )
 
 
+#: The tallest a popup grows before it scrolls (under half the map's 700 px).
+POPUP_MAX_PX = 300
+
+
 def _records(rows: pd.DataFrame) -> list[dict]:
     """Rows as dicts (what tooltip_html/popup_html read), far cheaper than ``iterrows``."""
     wanted = ["id", "date", "end_date", "type", "place", "region", "country", "icao", "summary",
@@ -177,7 +181,10 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
             "iconAnchor": _anchor(offsets.get(f["properties"]["id"]), icon_px),
         },
         tooltip=folium.GeoJsonTooltip(["_tooltip"], labels=False),
-        popup=folium.GeoJsonPopup(["_popup"], labels=False, max_width=360),
+        # The map stays where it is on a click (autoPan moved it by up to a screen for a
+        # long popup); a long popup scrolls, and the card beside the map has everything.
+        popup=folium.GeoJsonPopup(["_popup"], labels=False, max_width=360,
+                                  max_height=POPUP_MAX_PX, auto_pan=False),
     )
 
 
@@ -231,9 +238,13 @@ def closed_airports_layer(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFram
 
 # --- selection and area ----------------------------------------------------------------------
 
-def highlight_layer(row: pd.Series | None) -> folium.FeatureGroup:
-    """A ring around the selected incident (an empty group when nothing is selected)."""
+def highlight_layer(row: pd.Series | None, popup: bool = False) -> folium.FeatureGroup:
+    """A ring around the selected incident (an empty group when nothing is selected), and
+    with ``popup`` its popup opened (the click that selected it opened one, which the redraw
+    for the selection would otherwise close)."""
     group = folium.FeatureGroup(name="Selected incident", control=False)
+    if row is not None and popup:
+        Call("OpenPopup", "openPopup", row["id"]).add_to(group)
     if row is not None:
         point = row.geometry.representative_point()
         folium.CircleMarker((point.y, point.x), radius=22, color="#111", weight=4, fill=False,

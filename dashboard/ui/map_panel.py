@@ -29,9 +29,11 @@ ASSUMED_PX = {False: (1100, MAP_HEIGHT), True: (1920, MAP_HEIGHT_PRESENT)}
 RETURNED = ["last_object_clicked_tooltip", "all_drawings", "center", "zoom", "bounds"]
 
 
-def select(incident_id: str | None, ctx: Context, center: bool = True) -> None:
-    """Highlight an incident (and centre the map on it)."""
+def select(incident_id: str | None, ctx: Context, center: bool = True,
+           popup: bool = False) -> None:
+    """Highlight an incident (and centre the map on it; keep its popup open)."""
     st.session_state[S.KEY_SELECTED] = incident_id
+    st.session_state[S.KEY_POPUP] = incident_id if popup else None
     if incident_id and center:
         point = ctx.incidents.loc[incident_id].geometry.representative_point()
         zoom = (st.session_state.get(S.KEY_VIEW) or (None, None, None))[2]
@@ -65,7 +67,7 @@ def _handle_output(out: dict, ctx: Context, spec: filters.FilterSpec) -> None:
         ss[S.KEY_LAST_CLICK] = tip
         clicked = mapping.clicked_id(tip, ctx.incidents.index)
         if clicked and clicked != ss.get(S.KEY_SELECTED):
-            select(clicked, ctx, center=False)
+            select(clicked, ctx, center=False, popup=True)
             st.rerun()
     drawings = out.get("all_drawings")
     if drawings is not None and json.dumps(drawings) != json.dumps(ss.get(S.KEY_LAST_DRAWINGS)):
@@ -240,7 +242,8 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
         feature_group_to_add=[*layers.groups,
                               mapping.area_layer(geo.parse_area(spec.area) if spec.area else None),
                               regions_layer(outline),
-                              mapping.highlight_layer(row)],
+                              mapping.highlight_layer(
+                                  row, popup=row is not None and ss.get(S.KEY_POPUP) == selected)],
         layer_control=folium.LayerControl(collapsed=True),
         returned_objects=[*RETURNED, *(["last_clicked"] if editable else [])],
         center=goto[:2] if goto and goto[0] is not None else None,

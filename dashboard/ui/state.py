@@ -57,6 +57,7 @@ KEY_IMPORT_NOTE = "import_note"
 KEY_READY = "state_ready"        # the link has been read into the state
 KEY_NOTICES = "link_notices"     # what the link had that was ignored
 KEY_AREA = "area"                # drawn or linked area filter, WKT
+KEY_POPUP = "popup_of"  # the selected incident whose popup is open (it was clicked on the map)
 KEY_SELECTED = "selected"        # highlighted incident id
 KEY_VIEW = "view"                # last map view reported by the browser (lat, lon, zoom)
 KEY_GOTO = "goto"                # view to move the map to (lat, lon, zoom)

@@ -11,6 +11,50 @@
   "use strict";
   var efm = window.efm = window.efm || {};
 
+  /* A press on the map focuses it (for its keyboard). Leaflet focuses it with scrolling, so
+     on a page where the map's frame is partly below the fold the page jumped to show it, and
+     the press meant for a symbol ended on another place (no click, no popup). Focus it where
+     it is. Set before any map is made: a map binds this handler when it is created. */
+  if (L.Map.Keyboard) {
+    L.Map.Keyboard.prototype._onMouseDown = function () {
+      if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+    };
+  }
+  /* The same after a click on a control (zoom, layers, legend, drawing tools). */
+  L.Control.prototype._refocusOnMap = function (e) {
+    if (this._map && e && e.screenX > 0 && e.screenY > 0) {
+      this._map.getContainer().focus({preventScroll: true});
+    }
+  };
+
+  /* Popups open inside the map without moving it (the map's autoPan is off): above the
+     symbol where there is room, else below it, and shifted sideways off an edge, the tip
+     still pointing at the symbol. Leaflet calls _updatePosition on opening and every zoom. */
+  var GAP = 14;  // half a symbol and a little: a popup below clears its symbol
+  if (L.Popup) {
+    var place = L.Popup.prototype._updatePosition;
+    L.Popup.prototype._updatePosition = function () {
+      place.call(this);
+      var el = this._container;
+      if (!this._map || !el) { return; }
+      el.classList.remove("ef-popup-below");
+      el.style.setProperty("--ef-tip-dx", "0px");
+      var box = this._map.getContainer().getBoundingClientRect(), m = 4;
+      var r = el.getBoundingClientRect(), bottom = parseFloat(el.style.bottom) || 0;
+      if (r.top < box.top + m && r.bottom + bottom + GAP + r.height <= box.bottom - m) {
+        el.classList.add("ef-popup-below");
+        el.style.bottom = -(GAP + r.height) + "px";
+      }
+      var dx = r.left < box.left + m ? box.left + m - r.left
+        : (r.right > box.right - m ? box.right - m - r.right : 0);
+      if (dx) {
+        el.style.left = (parseFloat(el.style.left) || 0) + dx + "px";
+        var room = r.width / 2 - 24;
+        el.style.setProperty("--ef-tip-dx", Math.max(-room, Math.min(room, -dx)) + "px");
+      }
+    };
+  }
+
   /* Shows ``layer`` on ``map`` while the zoom is at least ``minZoom``. */
   function byZoom(map, layer, minZoom) {
     function update() {
@@ -23,15 +67,32 @@
     return layer;
   }
 
-  /* Countries filled by group (opts: fills by group, fillOpacity, color, weight); the name
-     as a tooltip. */
+  /* The name of the country under the pointer, in a line at the map's bottom left (a
+     tooltip at the pointer covered the symbols beside it). */
+  function where(map, name) {
+    if (!map) { return; }
+    if (!map._efWhere) {
+      var line = L.DomUtil.create("div", "ef-where");
+      line.setAttribute("aria-live", "polite");
+      map._efWhere = line;
+      new (L.Control.extend({options: {position: "bottomleft"},
+                             onAdd: function () { return line; }}))().addTo(map);
+    }
+    map._efWhere.textContent = name;
+  }
+
+  /* Countries filled by group (opts: fills by group, fillOpacity, color, weight); hovering
+     one names it (``where``). */
   efm.countries = function (parent, data, opts) {
     return L.geoJson(data, {
       style: function (f) {
         return {fillColor: opts.fills[f.properties.group] || opts.fills.other,
                 fillOpacity: opts.fillOpacity, color: opts.color, weight: opts.weight};
       },
-      onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, {sticky: true}); }
+      onEachFeature: function (f, layer) {
+        layer.on("mouseover", function () { where(layer._map, f.properties.name); });
+        layer.on("mouseout", function () { where(layer._map, ""); });
+      }
     }).addTo(parent);
   };
 
@@ -194,6 +255,33 @@
       if (s) { spans[i].style.transform = "translate(" + s[0] + "px, " + s[1] + "px)"; }
     });
   }
+
+  /* Opens the popup of incident ``id`` once the layers being added with ``group`` are on the
+     map (a redraw of the layers closes the popup a click opened). */
+  efm.openPopup = function (group, id) {
+    setTimeout(function () {
+      var map = group._map;
+      if (!map) { return; }
+      var symbol = null, owner = null;
+      map.eachLayer(function (layer) {
+        if (layer.feature && layer.feature.properties && layer.feature.properties.id === id) {
+          symbol = layer;
+        }
+      });
+      if (!symbol) { return; }
+      // The popup is bound to the symbol's GeoJSON layer, which opens it for the symbol that
+      // is its source (as a click on the symbol does, without telling the app of a click).
+      map.eachLayer(function (layer) {
+        if (!owner && layer !== symbol && layer.getPopup && layer.getPopup() && layer.hasLayer
+            && layer.hasLayer(symbol)) { owner = layer; }
+      });
+      var holder = owner || (symbol.getPopup && symbol.getPopup() ? symbol : null);
+      if (!holder || map.hasLayer(holder.getPopup())) { return; }
+      holder.getPopup()._source = symbol;
+      holder.openPopup(symbol.getLatLng ? symbol.getLatLng() : undefined);
+    }, 0);
+    return null;
+  };
 
   /* Lays the labels out now and after every zoom, resize or layer change (once per frame);
      the map container carries data-ef-pending while a layout is due (tests wait on it). */
