@@ -31,6 +31,9 @@ def page(browser):
 def open_app(page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     page.frame_locator(MAP_FRAME).locator(".ef-incident").first.wait_for()
+    # The map has reported its view (that run is over): nothing redraws the sidebar under
+    # the user's typing.
+    page.wait_for_function("() => new URLSearchParams(location.search).has('zoom')")
     wait_idle(page)
 
 
@@ -65,8 +68,10 @@ def pick_region(page, typed: str) -> tuple[str, list[str]]:
         has_text="Admin regions")
     picker.locator("input").click()
     page.keyboard.type(typed)
-    first = page.get_by_role("option").first
-    first.wait_for()
+    expect(picker.locator("input")).to_have_value(typed)
+    # The list has caught up with the typing: its first option is the one Enter takes.
+    first = page.locator('[role="option"][data-focused="true"]')
+    expect(first).to_have_count(1)
     offered = first.inner_text()
     page.keyboard.press("Enter")
     page.wait_for_function("() => new URLSearchParams(location.search).has('region')")
@@ -166,7 +171,8 @@ def test_a_click_opens_the_popup_inside_the_map_and_nothing_moves(screen, app_ur
             continue  # below the fold: a user scrolls first
         view = screen.evaluate("() => location.search.replace(/&?incident=[^&]*/, '')")
         screen.mouse.click(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
-        popup = frame.locator(".leaflet-popup")
+        # Open popups (one closing fades out at opacity 0 for a moment).
+        popup = frame.locator(".leaflet-popup[style*='opacity: 1']")
         popup.first.wait_for()
         wait_idle(screen)
         # Open after the app's run for the selection (which redraws the symbols); the one
