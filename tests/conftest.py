@@ -88,3 +88,17 @@ def browser():
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield Chromium(b)
         b.close()
+
+
+@pytest.fixture(params=[(1920, 1080), (1366, 768)], ids=["1920", "1366"])
+def screen(browser, request):
+    """A page on a projector's 1920 x 1080 and on a laptop's 1366 x 768 screen; no request
+    leaves the machine."""
+    from tests.browser import block_outside
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    blocked: list[str] = []
+    block_outside(context, blocked)
+    yield context.new_page()
+    assert blocked == []
+    context.close()

@@ -121,17 +121,6 @@ def boxes(symbols) -> list[tuple[float, float]]:
                   (symbols.nth(i).bounding_box() for i in range(symbols.count())) if b)
 
 
-@pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=["1366", "1920"])
-def screen(browser, request):
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height})
-    blocked: list[str] = []
-    block_outside(context, blocked)
-    yield context.new_page()
-    assert blocked == []
-    context.close()
-
-
 def open_poland(page, url: str):
     page.goto(f"{url}/?country=PL", wait_until="domcontentloaded")
     frame = page.frame_locator(MAP_FRAME)

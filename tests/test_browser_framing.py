@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import MAP_FRAME, block_outside, running_app
+from tests.browser import MAP_FRAME, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +24,9 @@ def app_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(params=[(1920, 1080), (1366, 768)], ids=["1920", "1366"])
-def page(browser, request):
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height})
-    blocked: list[str] = []
-    block_outside(context, blocked)
-    yield context.new_page()
-    assert blocked == []
-    context.close()
+@pytest.fixture
+def page(screen):
+    return screen
 
 
 def wait_symbols(page, n: int) -> None:
