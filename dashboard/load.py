@@ -117,6 +117,7 @@ def parse_json(raw: bytes, path: str | Path) -> Any:
         line = raw[:exc.start].count(b"\n") + 1
         raise DataError(f"{path}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
                         f"{exc.start}, line {line}); {hint}") from None
+    del raw  # the caller's bytes are not needed again: parse with one copy less in memory
     if "\x00" in text:
         raise DataError(f"{path}: contains NUL bytes; it is a binary file, not JSON text")
     return parse_json_text(text, path)
