@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,11 +36,6 @@ class Context:
     last: dt.date
     base: mapping.BaseData         # the base map's layers, prepared once (build_map(base=...))
     sources: dict[str, sources.Source]  # the source registry beside the data (sources.json)
-
-    @cached_property
-    def source_labels(self) -> dict[str, str]:
-        """Each registered document's label, "Publisher — Title (date)" (popups use it)."""
-        return {document: source.label() for document, source in self.sources.items()}
 
     def known(self) -> urlstate.Known:
         """The codes a link or a brief pack may name."""

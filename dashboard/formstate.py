@@ -126,6 +126,6 @@ def region_labels(codes, names, aliases=None) -> dict[str, str]:
     aliases = [None] * len(codes) if aliases is None else aliases
     labels = {}
     for code, name, other in zip(codes, names, aliases, strict=True):
-        others = [a for a in (other or "").split("|") if a] if isinstance(other, str) else []
+        others = [a for a in other.split("|") if a] if isinstance(other, str) else []
         labels[code] = f"{name} · {', '.join(others)} ({code})" if others else f"{name} ({code})"
     return labels

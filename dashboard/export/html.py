@@ -91,9 +91,8 @@ def to_html(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
     with Leaflet and all data inlined, so it opens from disk with no network; ``banner`` (a
     handling marking) across its top and bottom when given; popups name each source by its
     entry in ``sources`` (the registry) where it has one."""
-    labels = {doc: source.label() for doc, source in (sources or {}).items()}
     m = mapping.standalone_map(countries, airports, incidents, static_base=_PLACEHOLDER,
-                               labels=labels)
+                               registry=sources)
     m.get_root().html.add_child(folium.Element(_title_box(title, subtitle, len(incidents),
                                                           data_as_of) + _banners(banner)))
     m.get_root().title = html.escape(title)  # folium puts it in <title> unescaped

@@ -9,14 +9,13 @@ browser reported back.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
 import numpy as np
 
-from .. import aggregate, style
+from .. import aggregate, sources, style
 from ..bounds import Bounds
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import TYPE_STYLES, symbol_svg
@@ -102,7 +101,7 @@ def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None =
                 bounds: Bounds | tuple[float, float, float, float] | None = None,
                 zoom: float | None = None, theme: str = "default",
                 classes: dict[str, str] | None = None,
-                labels: Mapping[str, str] | None = None) -> MapLayers:
+                registry: sources.Registry | None = None) -> MapLayers:
     """The incident layers for the map's current view, drawn the way their number allows.
 
     Counts the incidents whose anchor point is inside ``bounds`` (lon/lat, the map's view;
@@ -121,7 +120,7 @@ def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None =
     cell_km = None
     if representation == aggregate.SYMBOLS:
         keep = _kept(x, y, inside, near, aggregate.SYMBOLS_MAX)
-        groups = _symbol_groups(incidents, keep, zoom, theme, classes, labels)
+        groups = _symbol_groups(incidents, keep, zoom, theme, classes, registry)
     elif representation == aggregate.CLUSTERS:
         keep = _kept(x, y, inside, near, aggregate.CLUSTERS_MAX)
         groups = [_cluster_group(incidents, x, y, keep)]
@@ -147,12 +146,12 @@ def _kept(x: np.ndarray, y: np.ndarray, inside: np.ndarray, near: Bounds | None,
 
 def _symbol_groups(incidents: gpd.GeoDataFrame, keep: np.ndarray, zoom: float | None,
                    theme: str, classes: dict[str, str] | None,
-                   labels: Mapping[str, str] | None = None) -> list[folium.FeatureGroup]:
+                   registry: sources.Registry | None = None) -> list[folium.FeatureGroup]:
     """The symbol layers (without their closed airports) of the kept incidents."""
     shown = incidents[keep] if not keep.all() else incidents
     if zoom is not None and len(shown):
         shown = shown.set_geometry(aggregate.simplify(shown.geometry.values, zoom), crs=shown.crs)
-    return incident_layers(shown, None, theme=theme, classes=classes, labels=labels)[:-1]
+    return incident_layers(shown, None, theme=theme, classes=classes, registry=registry)[:-1]
 
 
 def _cluster_group(incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray,

@@ -9,14 +9,14 @@ position are fanned out on screen (``spread_offsets``); the data is never moved.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import folium
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from .. import style
+from .. import sources, style
 from ..bounds import Bounds
 from ..schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
 from ..style import ICON_PX, THEMES, TYPE_STYLES, symbol_svg
@@ -70,26 +70,18 @@ def clicked_id(tooltip_text: str | None, ids: Iterable[str]) -> str | None:
     return candidate if known else None
 
 
-def source_label(source: dict, labels: Mapping[str, str] | None = None) -> str:
-    """How a reader sees a cited document: its registry label ("Publisher — Title (date)"),
-    else the publisher the record gives and the document name."""
-    if labels and source["document"] in labels:
-        return labels[source["document"]]
-    publisher = source.get("publisher")
-    return f"{publisher} — {source['document']}" if publisher else source["document"]
-
-
-def popup_html(row: pd.Series, labels: Mapping[str, str] | None = None) -> str:
-    """Popup: summary, counts, confidence, precision and each source with its quote, named by
-    ``labels`` (document -> registry label) where it has one."""
+def popup_html(row: pd.Series, registry: sources.Registry | None = None) -> str:
+    """Popup: summary, counts, confidence, precision and each source with its quote, named
+    as ``sources.label`` names it (the registry's "Publisher — Title (date)")."""
     e = html.escape
     counts = "".join(
         f"<tr><td>{e(field.capitalize())}</td><td>{int(row[field])}</td></tr>"
         for field in COUNT_FIELDS if row[field] is not None and not pd.isna(row[field])
     )
-    sources = "".join(
+    known = registry or {}
+    cited = "".join(
         f"<blockquote>“{e(s['quote'])}”</blockquote>"
-        f"<div class='meta'>Source: {e(source_label(s, labels))}</div>"
+        f"<div class='meta'>Source: {e(sources.label(s['document'], known, s.get('publisher')))}</div>"
         for s in row["sources"]
     )
     region = f", {e(row['region'])}" if row["region"] else ""
@@ -106,7 +98,7 @@ def popup_html(row: pd.Series, labels: Mapping[str, str] | None = None) -> str:
         f"platform: {e(row['platform'])}</div>"
         + (f"<div class='meta'>{row['depth_km']:g} km from the Russia/Belarus/Ukraine border</div>"
            if "depth_km" in row and not pd.isna(row["depth_km"]) else "")
-        + f"{sources}{notes}</div>"
+        + f"{cited}{notes}</div>"
     )
 
 
@@ -155,7 +147,7 @@ def _anchor(offset: tuple[int, int] | None, icon_px: int = ICON_PX) -> list[int]
 def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
                 offsets: dict[str, tuple[int, int]], icon_px: int = ICON_PX,
                 classes: dict[str, str] | None = None,
-                labels: Mapping[str, str] | None = None) -> folium.GeoJson:
+                registry: sources.Registry | None = None) -> folium.GeoJson:
     css_class = f"ef-incident ef-{incident_type}"
     color = TYPE_STYLES[incident_type].color
     records = _records(rows)
@@ -163,7 +155,7 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
         {
             "id": rows["id"],
             "_tooltip": [tooltip_html(r) for r in records],
-            "_popup": [popup_html(r, labels) for r in records],
+            "_popup": [popup_html(r, registry) for r in records],
         },
         geometry=rows.geometry, crs=rows.crs,
     )
@@ -190,9 +182,9 @@ def _type_layer(rows: gpd.GeoDataFrame, incident_type: str,
 
 def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None,
                     *, theme: str = "default", classes: dict[str, str] | None = None,
-                    labels: Mapping[str, str] | None = None) -> list[folium.FeatureGroup]:
+                    registry: sources.Registry | None = None) -> list[folium.FeatureGroup]:
     """One feature group per incident type (always all types, possibly empty) and one
-    marking the closed airports among ``incidents``; popups name sources by ``labels``.
+    marking the closed airports among ``incidents``; popups name sources from ``registry``.
 
     ``classes`` adds CSS classes per incident id: ``ef-current`` (emphasised),
     ``ef-faded`` (earlier, in playback), ``ef-new`` (new since the last brief).
@@ -204,7 +196,7 @@ def incident_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | No
         group = folium.FeatureGroup(name=TYPE_LABELS[incident_type])
         rows = incidents[incidents["type"] == incident_type]
         if len(rows):
-            _type_layer(rows, incident_type, offsets, icon_px, classes, labels).add_to(group)
+            _type_layer(rows, incident_type, offsets, icon_px, classes, registry).add_to(group)
         groups.append(group)
 
     groups.append(closed_airports_layer(incidents, airports))
@@ -269,11 +261,11 @@ def area_layer(area: BaseGeometry | None) -> folium.FeatureGroup:
 
 def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
                    incidents: gpd.GeoDataFrame, *, static_base: str = STATIC_BASE,
-                   labels: Mapping[str, str] | None = None) -> folium.Map:
+                   registry: sources.Registry | None = None) -> folium.Map:
     """Base map with the incident layers and a layer control added in place (for tests,
     HTML export and anything outside Streamlit)."""
     m = build_map(countries, airports, static_base=static_base)
-    for group in incident_layers(incidents, airports, labels=labels):
+    for group in incident_layers(incidents, airports, registry=registry):
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -234,7 +234,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
     if zoom is None and ss.get(S.KEY_VIEW):
         zoom = ss[S.KEY_VIEW][2]
     layers = mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
-                                 classes=classes, labels=ctx.source_labels)
+                                 classes=classes, registry=ctx.sources)
     out = st_folium(
         mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
                           theme=theme, base=ctx.base),
