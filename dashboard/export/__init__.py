@@ -48,7 +48,7 @@ def render(fmt: str, shown: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
     if fmt == "html":
         return to_html(shown, countries, airports, title=opts.title, subtitle=opts.subtitle,
                        data_as_of=opts.data_as_of, banner=opts.banner,
-                       sources=opts.sources).encode("utf-8")
+                       sources=opts.sources, bbox=opts.bbox).encode("utf-8")
     if fmt == "geojson":
         return to_geojson(shown, opts.sources)
     if fmt == "csv":

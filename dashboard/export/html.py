@@ -3,7 +3,10 @@
 The page has the same layers, styles, legend and popups as the app (``mapping``), plus a
 title box (styled by ``static/efm/map.css``) and, when given, the handling banner across its
 top and bottom; Leaflet, its plugins and the map's own ``static/efm/`` files are inlined, so
-the page opens from disk with no network.
+the page opens from disk with no network. It opens on the exported extent, and draws the
+incidents as the app's map would for that extent (``mapping.standalone_map``): symbols with
+popups, clusters or a density grid, with the legend's "shown as" line, so 100,000
+incidents make a page of about the base map's size, not one symbol and popup each.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import folium
 import geopandas as gpd
 
 from .. import mapping, paths
+from ..bounds import Bounds
 from ..style import ATTRIBUTION, DEFAULT_TITLE
 
 #: The static folder's URL while the page is rendered; every link to it is then inlined.
@@ -86,13 +90,19 @@ def _inline_assets(page: str) -> str:
 def to_html(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
             airports: gpd.GeoDataFrame | None, *, title: str = DEFAULT_TITLE,
             subtitle: str = "", data_as_of: dt.date | None = None, banner: str = "",
-            sources: Mapping[str, Any] | None = None) -> str:
+            sources: Mapping[str, Any] | None = None,
+            bbox: Bounds | tuple[float, float, float, float] | None = None) -> str:
     """One self-contained HTML page: the same layers, styles, legend and popups as the app,
     with Leaflet and all data inlined, so it opens from disk with no network; ``banner`` (a
     handling marking) across its top and bottom when given; popups name each source by its
-    entry in ``sources`` (the registry) where it has one."""
+    entry in ``sources`` (the registry) where it has one.
+
+    The page opens on ``bbox`` (lon/lat; the eastern flank when None) and shows the
+    incidents as the app's map would there: symbols while at most ``aggregate.SYMBOLS_MAX``
+    are inside it, else clusters or a density grid (None counts every incident).
+    """
     m = mapping.standalone_map(countries, airports, incidents, static_base=_PLACEHOLDER,
-                               registry=sources)
+                               registry=sources, extent=bbox)
     m.get_root().html.add_child(folium.Element(_title_box(title, subtitle, len(incidents),
                                                           data_as_of) + _banners(banner)))
     m.get_root().title = html.escape(title)  # folium puts it in <title> unescaped

@@ -5,10 +5,11 @@ cities, labels, airports by zoom, legend), which never depends on the filters, s
 browser keeps it mounted; ``basedata`` prepares its data once, ``labels`` finds the spots
 for country names, ``legend`` writes the legend and the theme's rule. ``symbols`` draws
 incidents one by one (tooltips, popups, fanned-out symbols, closed airports, selection and
-area rings); ``dense`` picks symbols, clusters or a density grid for the view. The drawing
-code is ``static/efm/layers.js`` and the styles ``static/efm/map.css``; colours, shapes
-and themes come from ``style``. GeoJSON is ``[lon, lat]``; folium wants ``(lat, lon)``:
-the swap happens only in this package.
+area rings); ``dense`` picks symbols, clusters or a density grid for the view (and draws
+the standalone map of an extent that way). The drawing code is ``static/efm/layers.js``
+and the styles ``static/efm/map.css``; colours, shapes and themes come from ``style``.
+GeoJSON is ``[lon, lat]``; folium wants ``(lat, lon)``: the swap happens only in this
+package.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .base import (
     offline_assets,
 )
 from .basedata import BaseData, ContextLayers, base_data
-from .dense import MapLayers, auto_layers, view_of
+from .dense import MapLayers, auto_layers, standalone_map, view_of
 from .labels import label_point, label_spots
 from .symbols import (
     area_layer,
@@ -35,7 +36,6 @@ from .symbols import (
     incident_layers,
     popup_html,
     spread_offsets,
-    standalone_map,
     tooltip_html,
 )
 

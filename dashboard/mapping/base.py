@@ -19,6 +19,7 @@ import geopandas as gpd
 from folium import plugins
 
 from .. import style
+from ..bounds import Bounds
 from ..style import THEMES, Theme
 from .basedata import BaseData, base_data
 from .calls import Call
@@ -50,6 +51,10 @@ LABEL_OBSTACLES = (".leaflet-marker-icon.ef-incident, .leaflet-marker-icon.ef-po
 #: The legend starts collapsed on a map narrower or lower than this (px), unless the user
 #: opened or closed it earlier in the browser session.
 LEGEND_COLLAPSE_BELOW = [760, 480]
+#: The size (px) a map framed on an extent (``build_map(frame=...)``) is assumed to open at:
+#: a full-screen page. It only sets the zoom the page starts at; Leaflet's ``fitBounds``
+#: then fits the extent to the real window.
+FRAME_PX = (1920, 1080)
 
 Links = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
@@ -106,6 +111,7 @@ def build_map(
     drawing: bool = False,
     theme: str = "default",
     base: BaseData | None = None,
+    frame: Bounds | None = None,
 ) -> folium.Map:
     """The base map: countries shaded by group, lakes, rivers, admin-1 lines, cities,
     country names, airports by zoom and the legend, framed on the eastern flank.
@@ -129,10 +135,13 @@ def build_map(
     base
         ``base_data(countries, airports)``, when the caller keeps it; prepared here otherwise
         (with the context layers shipped in ``geodata/``).
+    frame
+        The lon/lat extent the map opens on; the eastern flank when None (the app's map,
+        which the selection then frames from the browser).
     """
     look = THEMES[theme]
     base = base if base is not None else base_data(countries, airports)
-    m = _empty_map(static_base, look)
+    m = _empty_map(static_base, look, frame)
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)").add_to(m)
     Call("Countries", "countries", base.countries, {
@@ -146,15 +155,19 @@ def build_map(
         draw_control(f"{static_base}/vendor").add_to(m)
     Call("Legend", "legend", LEGEND_ID, {"collapseBelow": LEGEND_COLLAPSE_BELOW}).add_to(m)
     Call("Declutter", "declutter", {"obstacles": LABEL_OBSTACLES, "padding": 1}).add_to(m)
-    m.fit_bounds(style.EASTERN_FLANK_BOUNDS)
+    m.fit_bounds(style.EASTERN_FLANK_BOUNDS if frame is None else
+                 [[frame.minlat, frame.minlon], [frame.maxlat, frame.maxlon]])
     return m
 
 
-def _empty_map(static_base: str, look: Theme) -> folium.Map:
-    """A map at the home view with the offline assets, the theme's rule and the legend."""
+def _empty_map(static_base: str, look: Theme, frame: Bounds | None = None) -> folium.Map:
+    """A map at the home view (or at ``frame``) with the offline assets, the theme's rule
+    and the legend."""
     # Start at the target view: a fitBounds jump from folium's default [0, 0] zoom 1 to a
     # fractional zoom leaves Leaflet's SVG renderer clipped (seen in Chromium, Leaflet 1.9.4).
-    m = folium.Map(location=style.EASTERN_FLANK_CENTER, zoom_start=style.HOME_ZOOM, tiles=None,
+    start = ((style.EASTERN_FLANK_CENTER, style.HOME_ZOOM) if frame is None
+             else (frame.center, frame.fit_zoom(*FRAME_PX)))
+    m = folium.Map(location=start[0], zoom_start=start[1], tiles=None,
                    control_scale=True, zoom_snap=0.25, zoom_delta=0.5,
                    minZoom=3, maxZoom=12)  # maxZoom as a Leaflet option: see TECH_NOTES
     js, css = offline_assets(f"{static_base}/vendor")

@@ -3,7 +3,8 @@
 ``auto_layers`` counts the incidents in view and draws them as symbols (``symbols``), as
 client-side clusters (Leaflet.markercluster) or as a server-side density grid per type
 (``aggregate``), and writes the legend's "shown as" line. ``view_of`` reads the view the
-browser reported back.
+browser reported back. ``standalone_map`` is the base map with those layers for one
+extent, outside Streamlit (the HTML export).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .. import aggregate, sources, style
 from ..bounds import Bounds
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import TYPE_STYLES, symbol_svg
+from .base import FRAME_PX, STATIC_BASE, build_map
 from .calls import Call, JSONText, script_json
 from .legend import LEGEND_MODE_ID
 from .symbols import closed_airports_layer, incident_layers
@@ -101,15 +103,17 @@ def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None =
                 bounds: Bounds | tuple[float, float, float, float] | None = None,
                 zoom: float | None = None, theme: str = "default",
                 classes: dict[str, str] | None = None,
-                registry: sources.Registry | None = None) -> MapLayers:
+                registry: sources.Registry | None = None,
+                simplify: bool = True) -> MapLayers:
     """The incident layers for the map's current view, drawn the way their number allows.
 
     Counts the incidents whose anchor point is inside ``bounds`` (lon/lat, the map's view;
     None for all) and picks the representation with ``aggregate.choose``: symbols (the same
     layers as ``incident_layers``), clusters, or a server-side density grid per type. Only
     incidents in and around the view are sent when all of them would be too many. Tracks
-    and areas are simplified to ``zoom``'s pixel size. The closed-airport rings are always
-    drawn; a last, uncontrolled group writes the legend's "shown as" line.
+    and areas are simplified to ``zoom``'s pixel size (unless ``simplify`` is False: a page
+    that is zoomed without being redrawn). The closed-airport rings are always drawn; a
+    last, uncontrolled group writes the legend's "shown as" line.
     """
     view = Bounds.of(bounds) if bounds is not None else None
     near = aggregate.padded(view) if view is not None else None  # the view and its margin
@@ -120,7 +124,8 @@ def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None =
     cell_km = None
     if representation == aggregate.SYMBOLS:
         keep = _kept(x, y, inside, near, aggregate.SYMBOLS_MAX)
-        groups = _symbol_groups(incidents, keep, zoom, theme, classes, registry)
+        groups = _symbol_groups(incidents, keep, zoom if simplify else None, theme, classes,
+                                registry)
     elif representation == aggregate.CLUSTERS:
         keep = _kept(x, y, inside, near, aggregate.CLUSTERS_MAX)
         groups = [_cluster_group(incidents, x, y, keep)]
@@ -132,6 +137,33 @@ def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None =
     _LegendNote(legend).add_to(note)
     groups.append(note)
     return MapLayers(groups, representation, count, legend)
+
+
+def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
+                   incidents: gpd.GeoDataFrame, *, static_base: str = STATIC_BASE,
+                   registry: sources.Registry | None = None,
+                   extent: Bounds | tuple[float, float, float, float] | None = None
+                   ) -> folium.Map:
+    """The base map with the incident layers the app's map would draw for ``extent`` and a
+    layer control, opening on ``extent`` (for the HTML export, tests and anything outside
+    Streamlit).
+
+    ``auto_layers`` picks symbols (with tooltips and popups naming sources from
+    ``registry``), clusters or a density grid by the number of incidents in ``extent``
+    (lon/lat; None: all of them, on the eastern flank) and writes the legend's "shown as"
+    line. The grid's cells are sized for the zoom at which ``extent`` fills a
+    ``base.FRAME_PX`` page; tracks and areas are not simplified, since the page is zoomed
+    without being redrawn.
+    """
+    frame = Bounds.of(extent) if extent is not None else None
+    m = build_map(countries, airports, static_base=static_base, frame=frame)
+    layers = auto_layers(incidents, airports, bounds=frame,
+                         zoom=frame.fit_zoom(*FRAME_PX) if frame is not None else None,
+                         registry=registry, simplify=False)
+    for group in layers.groups:
+        group.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
 
 
 def _kept(x: np.ndarray, y: np.ndarray, inside: np.ndarray, near: Bounds | None,

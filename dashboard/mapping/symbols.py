@@ -20,7 +20,7 @@ from .. import sources, style
 from ..bounds import Bounds
 from ..schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
 from ..style import ICON_PX, THEMES, TYPE_STYLES, symbol_svg
-from .base import AIRPORT_MARKER, LABEL_PANE, STATIC_BASE, build_map
+from .base import AIRPORT_MARKER, LABEL_PANE
 from .basedata import CLOSED_PRIORITY
 from .calls import Call
 
@@ -257,16 +257,3 @@ def area_layer(area: BaseGeometry | None) -> folium.FeatureGroup:
                                       "className": "ef-area"},
         ).add_to(group)
     return group
-
-
-def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
-                   incidents: gpd.GeoDataFrame, *, static_base: str = STATIC_BASE,
-                   registry: sources.Registry | None = None) -> folium.Map:
-    """Base map with the incident layers and a layer control added in place (for tests,
-    HTML export and anything outside Streamlit)."""
-    m = build_map(countries, airports, static_base=static_base)
-    for group in incident_layers(incidents, airports, registry=registry):
-        group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    return m
-
