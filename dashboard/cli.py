@@ -201,7 +201,9 @@ def _import(args: argparse.Namespace) -> int:
         settings.require_writable(settings.load_settings(), "saving an import")
     raw = load.read_bytes(source)
     taken = store.open_snapshot(out).ids if out.exists() else set()
-    result = importer.import_bytes(raw, source.name, args.format, _columns(args.column), taken)
+    with importer.collector_paused():
+        result = importer.import_bytes(raw, source.name, args.format, _columns(args.column),
+                                       taken)
     print(result.summary())
     for warning in result.warnings:
         print(f"note: {warning}")

@@ -244,6 +244,26 @@ def _coordinates_problem(kind: str, coords: Any) -> str | None:
     return None
 
 
+def _point_problems(position: list[float]) -> list[tuple[str, str]]:
+    """What is wrong with a well-formed Point position (as shapely would find it, 20 times
+    faster: an import checks one per row)."""
+    if len(position) == 3:
+        return [("geometry", "has 3-D coordinates; only [lon, lat] is allowed")]
+    x, y = (float(v) for v in position)
+    return _range_problems((x, y, x, y))
+
+
+def _range_problems(bounds: tuple[float, float, float, float]) -> list[tuple[str, str]]:
+    """A geometry outside lon -180..180 / lat -90..90, saying when it looks like [lat, lon]."""
+    minx, miny, maxx, maxy = bounds
+    if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        return []
+    swapped = -180 <= miny <= maxy <= 180 and -90 <= minx <= maxx <= 90
+    return [("geometry", f"coordinates out of range (lon -180..180, lat -90..90): bounds {bounds}"
+                         + ("; they look like [lat, lon], but GeoJSON order is [lon, lat]"
+                            if swapped else ""))]
+
+
 def _check_geometry(geometry: Any) -> list[tuple[str, str]]:
     """Return (field, message) pairs for what is wrong with a GeoJSON geometry."""
     if geometry is None:
@@ -258,6 +278,8 @@ def _check_geometry(geometry: Any) -> list[tuple[str, str]]:
         return [("geometry", "has no coordinates")]
     if problem := _coordinates_problem(geometry["type"], coords):
         return [("geometry", problem)]
+    if geometry["type"] == "Point":  # checked above: 2 or 3 finite numbers; shapely adds nothing
+        return _point_problems(coords)
     try:
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed coordinates
@@ -266,12 +288,8 @@ def _check_geometry(geometry: Any) -> list[tuple[str, str]]:
         return [("geometry", "has no coordinates")]
     if shapely.has_z(geom):
         return [("geometry", "has 3-D coordinates; only [lon, lat] is allowed")]
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180) or not (-90 <= miny <= maxy <= 90):
-        swapped = -180 <= miny <= maxy <= 180 and -90 <= minx <= maxx <= 90
-        return [("geometry", f"coordinates out of range (lon -180..180, lat -90..90): "
-                             f"bounds {geom.bounds}" + ("; they look like [lat, lon], but GeoJSON "
-                                                        "order is [lon, lat]" if swapped else ""))]
+    if problems := _range_problems(geom.bounds):
+        return problems
     if not geom.is_valid:
         return [("geometry", f"is not valid: {shapely.is_valid_reason(geom)}")]
     return []

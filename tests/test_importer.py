@@ -538,3 +538,19 @@ def test_quote_prefix_is_verbatim():
 def test_gpkg_bytes_via_bytesio_roundtrip(gpkg_bytes):
     # The reader takes the upload's bytes directly (no temp file): same bytes, same result.
     assert import_bytes(io.BytesIO(gpkg_bytes).getvalue(), "x.gpkg").rows_read == 2
+
+
+def test_a_header_wider_than_any_incident_table_is_refused_before_its_rows_are_read():
+    from dashboard.importer.csv import MAX_COLUMNS
+    raw = (",".join(["x"] * (MAX_COLUMNS + 1)) + "\n" + "1," * MAX_COLUMNS + "1\n").encode()
+    with pytest.raises(DataError, match=f"wide.csv: the header has {MAX_COLUMNS + 1:,} columns; "
+                                        f"at most {MAX_COLUMNS:,} are read"):
+        importer.import_bytes(raw, "wide.csv")
+    assert importer.header_columns(raw, "wide.csv") == []
+    fits = (",".join(["x"] * MAX_COLUMNS) + "\n").encode()
+    assert len(importer.header_columns(fits, "fits.csv")) == MAX_COLUMNS
+
+
+def test_header_columns_reads_the_header_as_the_import_does():
+    raw = b'\n\n"lat, deg",lon,,lon\n"52.1\n",21,x,y\n'
+    assert importer.header_columns(raw, "h.csv") == ["lat, deg", "lon", "column_3", "lon_2"]

@@ -77,7 +77,7 @@ def acled_origin(record: dict[str, OriginValue], kinds: dict[str, str]) -> dict[
 def import_acled(table: Table, ctx: Ctx) -> ColumnMap:
     """Rows of an ACLED export -> strikes and interceptions; other event types rejected."""
     run = _Acled(table, ctx)
-    for i in range(len(table)):
+    for i in ctx.each_row(len(table)):
         run.row(i)
     return run.cols
 

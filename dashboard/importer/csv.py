@@ -2,7 +2,9 @@
 
 The separator (comma, semicolon, tab or bar) is sniffed from the header line; the stdlib
 ``csv`` module does the parsing, so quoted line breaks work. Header names are made unique
-and blank ones named, and a row with more fields than the header is rejected.
+and blank ones named, and a row with more fields than the header is rejected. A header of
+more than ``MAX_COLUMNS`` names is refused before any row is parsed (no incident table is
+that wide; a 50 MB line of commas would otherwise cost gigabytes).
 """
 
 from __future__ import annotations
@@ -16,9 +18,19 @@ from ..schema import DataError
 from .table import Rejected, Table
 from .text import show
 
+#: The widest header read; wider files are refused (ACLED exports have 31 columns).
+MAX_COLUMNS = 2000
 
-def _sniff_separator(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
+
+def _header_line(text: str) -> str:
+    """The first line with something on it (without splitting the whole text into lines)."""
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            return line
+    return ""
+
+
+def _sniff_separator(header: str) -> str:
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=lambda s: counts[s])
     return best if counts[best] else ","
@@ -49,6 +61,21 @@ def _records(text: str, sep: str, name: str) -> list[list[str]]:
         raise DataError(f"{name}: is not a readable CSV file (line {reader.line_num}: {exc})") from None
 
 
+def read_csv_header(text: str, name: str) -> list[str]:
+    """The column names of delimited text, reading only as far as its header (names made
+    unique as ``read_csv_table`` makes them)."""
+    header = _header_line(text)
+    sep = _sniff_separator(header)
+    if header.count(sep) >= MAX_COLUMNS:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        first = next((rec for rec in reader if any(c.strip() for c in rec)), None)
+    except csv.Error:
+        return []
+    return _unique_names(first) if first else []
+
+
 def read_csv_table(text: str, name: str) -> Table:
     """Parse delimited text with the csv module (quoted line breaks work).
 
@@ -56,7 +83,11 @@ def read_csv_table(text: str, name: str) -> Table:
     in a spreadsheet one row below the header. A record with more fields than the
     header (that are not just empty trailing fields) is rejected; short ones are padded.
     """
-    sep = _sniff_separator(text)
+    header = _header_line(text)
+    sep = _sniff_separator(header)
+    if header.count(sep) >= MAX_COLUMNS:
+        raise DataError(f"{name}: the header has {header.count(sep) + 1:,} columns; at most "
+                        f"{MAX_COLUMNS:,} are read (is this an incident table?)")
     records = _records(text, sep, name)
     start = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
     if start is None:
@@ -79,6 +110,7 @@ def read_csv_table(text: str, name: str) -> Table:
             cells = cells[:width]
         kept.append(cells + [""] * (width - len(cells)))
         rows.append(number)
+    del records  # the kept cells are copies: free the parsed file before the frame is built
     frame = pd.DataFrame(kept, columns=columns, dtype=object) if kept else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in columns})
     origin = [{c: v or None for c, v in zip(columns, cells, strict=True)} for cells in kept]

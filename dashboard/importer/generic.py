@@ -77,7 +77,7 @@ class _Generic:
 
     def run(self) -> None:
         """Import every row, then say how many types came from keywords."""
-        for i in range(len(self.table)):
+        for i in self.ctx.each_row(len(self.table)):
             self._row(i)
         if self.inferred_types:
             self.ctx.warnings.append(f"{self.inferred_types} row(s): no type column; type inferred "

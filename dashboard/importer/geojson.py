@@ -90,8 +90,9 @@ def our_properties(features: list[Any]) -> list[dict[str, Any]] | None:
 
 def import_our_geojson(features: list[Any], ctx: Ctx) -> None:
     """Features already in our schema: validate each; fix only id collisions."""
-    for number, feature in enumerate(features, start=1):
-        problems = validate_feature(feature, number - 1)
+    for i in ctx.each_row(len(features)):
+        number, feature = i + 1, features[i]
+        problems = validate_feature(feature, i)
         if problems:
             for p in problems:
                 ctx.rejected.append(Rejected(number, p.field,

@@ -8,6 +8,7 @@ is reported as a rejection of that row, never imported half-right.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,9 @@ from ..schema import validate_feature
 from .places import CountryIndex, country_code, default_country_index
 from .table import Rejected, Table
 from .text import show
+
+#: How many rows between two progress reports.
+PROGRESS_EVERY = 1000
 
 
 @dataclass
@@ -33,6 +37,14 @@ class Ctx:
     renamed: int = 0
     existing: frozenset[str] = frozenset()  # ids already in the data (not this file's)
     next_number: dict[str, int] = field(default_factory=dict)  # id -> next suffix to try
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
+
+    def each_row(self, total: int) -> Iterator[int]:
+        """``range(total)``, telling ``progress`` how far the rows are every 1,000 rows."""
+        for i in range(total):
+            if self.progress is not None and i % PROGRESS_EVERY == 0:
+                self.progress("Checking rows", i, total)
+            yield i
 
     def countries(self) -> CountryIndex:
         """The country index, the map's own outlines unless the caller gave one."""

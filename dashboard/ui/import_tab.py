@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import geo, importer, load, settings, sources
 from dashboard.context import Context
+from dashboard.importer import jobs
 from dashboard.schema import DataError
 from dashboard.ui import state as S
 
@@ -22,15 +23,69 @@ def _upload_limit_mb() -> int:
 
 
 def _run_import(ctx: Context, upload, fmt: str | None, columns: importer.ColumnMap | None):
-    """Import the uploaded file once per (file, format, column choice); kept in the session."""
+    """Import the uploaded file once per (file, format, column choice); kept in the session.
+
+    A small file is imported in this run; a big one in a worker process (``jobs``), whose
+    progress is shown until it is done: None until then (or when it was cancelled)."""
+    ss = st.session_state
     key = (upload.file_id, fmt, columns)
-    cached = st.session_state.get(S.KEY_IMPORT)
+    cached = ss.get(S.KEY_IMPORT)
     if cached and cached[0] == key:
         return cached[1]
-    result = importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
-                                   existing_ids=set(ctx.incidents["id"]))
-    st.session_state[S.KEY_IMPORT] = (key, result, upload.name)
+    if upload.size < jobs.INLINE_BYTES:
+        result = importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
+                                       existing_ids=set(ctx.incidents["id"]))
+    else:
+        result = _in_worker(ctx, upload, key)
+        if result is None:
+            return None
+    ss[S.KEY_IMPORT] = (key, result, upload.name)
     return result
+
+
+def _in_worker(ctx: Context, upload, key: tuple) -> importer.ImportResult | None:
+    """The result of the upload's import job (started here), or None while it runs."""
+    ss = st.session_state
+    running = ss.get(S.KEY_IMPORT_JOB)
+    if running and running[0] == key:
+        job = running[1]
+    else:
+        cancel_job()
+        job = jobs.ImportJob(upload.getvalue(), upload.name, key[1], key[2],
+                             existing_ids=set(ctx.incidents["id"]))
+        ss[S.KEY_IMPORT_JOB] = (key, job)
+    status = job.poll()
+    if status.state == "done":
+        ss[S.KEY_IMPORT_JOB] = None
+        return job.result
+    if status.state == "failed":
+        raise DataError(job.error or status.stage)
+    if status.state == "cancelled":
+        st.warning(S.md(f"Import of {upload.name} stopped ({status.stage.lower()}); nothing "
+                        "was added."), icon=":material/cancel:")
+        st.button("Import again", icon=":material/refresh:", on_click=cancel_job)
+        return None
+    _progress(job)
+    return None
+
+
+def cancel_job() -> None:
+    """Stop this session's import job, if one is running, and forget it."""
+    running = st.session_state.get(S.KEY_IMPORT_JOB)
+    if running:
+        running[1].cancel()
+    st.session_state[S.KEY_IMPORT_JOB] = None
+
+
+@st.fragment(run_every=0.5)
+def _progress(job: jobs.ImportJob) -> None:
+    """The job's progress, redrawn twice a second; the whole page reruns once it is over."""
+    status = job.poll()
+    if status.finished:
+        st.rerun()
+    st.progress(status.fraction, text=S.md(f"Importing {job.name}. {status.describe()}"))
+    st.button("Cancel import", icon=":material/cancel:", on_click=job.cancel,
+              key="import-cancel")
 
 
 def preview_frame(ctx: Context) -> gpd.GeoDataFrame | None:
@@ -125,6 +180,7 @@ def import_panel(ctx: Context, cfg: settings.Settings) -> None:
                           else importer.FORMAT_LABELS[f])
     if upload is None:
         ss[S.KEY_IMPORT] = None
+        cancel_job()
         return
     if upload.size > _upload_limit_mb() * 1024 * 1024:
         st.error(f"{S.md(upload.name)} is {upload.size / 1e6:.1f} MB; the limit is "
@@ -133,6 +189,8 @@ def import_panel(ctx: Context, cfg: settings.Settings) -> None:
     widget = f"col-{upload.file_id}-"  # the user's column choices for this file
     try:
         result = _run_import(ctx, upload, fmt, _chosen_columns(upload, widget))
+        if result is None:  # a big file still importing, or stopped
+            return
     except DataError as exc:
         ss[S.KEY_IMPORT] = None
         st.error(S.md(f"Cannot import: {exc}"))

@@ -85,6 +85,7 @@ KEY_MAP_POINT = "map_point"      # (lat, lon) of the last click on the map, for 
 KEY_EDIT_BASE = "edit_base"      # store.Snapshot the open add/edit form started from
 KEY_UPLOAD_NONCE = "upload_nonce"  # bumped to clear the upload widget after a save
 KEY_IMPORT = "import_result"     # (cache key, ImportResult, name) of the uploaded file
+KEY_IMPORT_JOB = "import_job"     # (cache key, jobs.ImportJob) of a big upload being imported
 KEY_DIALOG = "dialog"            # the open curation dialog: ("incident" | "retract", id or None)
 KEY_FLASH = "flash"              # {slot: (kind, text)}: a message shown once, after a callback
 
