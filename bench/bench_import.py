@@ -87,7 +87,8 @@ LIMIT_BYTES = 50_000_000
 
 def _rows_for(make, target: int = LIMIT_BYTES) -> int:
     """How many rows (or names) make a file of about ``target`` bytes in ``make``'s shape."""
-    return int(100_000 * target / len(make(100_000)))
+    n = int(1000 * target / len(make(1000)))
+    return int(n * target / len(make(n)))  # again at that size: names grow longer with n
 
 
 def worst_cases() -> None:
