@@ -69,7 +69,11 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
         if size > limit:
             raise DataError(f"{path}: {_too_big(size, limit)}")
         with path.open("rb") as f:
-            raw = f.read(limit + 1)  # bounded even when stat cannot tell (a pipe, a device)
+            # A read allocates all it asks for: ask for the size stat gives (and one byte more,
+            # to see growth), never the whole limit (2 GB for incident files).
+            raw = f.read(min(size, limit) + 1)
+            if len(raw) > size:  # a pipe or a device (stat says 0), or it grew: bounded still
+                raw += f.read(limit + 1 - len(raw))
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
     except IsADirectoryError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,6 +149,20 @@ def test_size_limit_boundary(tmp_path):
     assert load.read_bytes(path, max_bytes=9) == b"[1, 2, 3]"
     with pytest.raises(DataError, match="file is 9 bytes; the limit is 8 bytes"):
         load.read_bytes(path, max_bytes=8)
+
+
+def test_a_small_file_is_read_without_asking_for_the_whole_limit(tmp_path):
+    """A read allocates all it asks for: asking a 9-byte file for the 2 GB incident limit
+    raised MemoryError under a 1.5 GB address-space limit (``ulimit -v``)."""
+    path = tmp_path / "x.geojson"
+    path.write_bytes(b"[1, 2, 3]")
+    tracemalloc.start()
+    try:
+        assert load.read_bytes(path, max_bytes=2_000_000_000) == b"[1, 2, 3]"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
 
 
 def test_a_file_whose_size_is_unknown_is_read_only_up_to_the_limit():
