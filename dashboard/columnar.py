@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -191,10 +191,37 @@ def screen(columns: pd.DataFrame, geoms: np.ndarray) -> np.ndarray:
     return _geometry_ok(geoms) & _fields_ok(columns) & _consistent(columns)
 
 
-def _labels(ids: pd.Series) -> list[str]:
-    """Feature labels as ``schema.feature_label`` writes them (long ids are cut)."""
-    return [feature_label({"properties": {"id": v}}, i) if type(v) is not str or not v
+def labels(ids: pd.Series, start: int = 0) -> list[str]:
+    """Feature labels as ``schema.feature_label`` writes them (long ids are cut); ``start``
+    is the index of the first record (a chunk of a larger collection)."""
+    return [feature_label({"properties": {"id": v}}, start + i) if type(v) is not str or not v
             or len(v) > 80 else v for i, v in enumerate(ids)]
+
+
+def record_problems(columns: pd.DataFrame, geoms: np.ndarray, feature_at: Callable[[int], Any],
+                    start: int = 0) -> list[Problem]:
+    """The problems of each record, in order: the screen, then ``schema.validate_feature``
+    on the records it flags. ``feature_at(i)`` rebuilds record ``i`` (counted in this
+    frame) as a GeoJSON dict; ``start`` is the index of the first record in the collection.
+    """
+    problems: list[Problem] = []
+    for i in np.flatnonzero(~screen(columns, geoms)):
+        problems += validate_feature(feature_at(int(i)), start + int(i))
+    return problems
+
+
+def cross_problems(labels: list[str], related_ids: Iterable[Any]) -> list[Problem]:
+    """The rules across records: ids used twice, related ids that name no incident."""
+    problems: list[Problem] = []
+    series = pd.Series(labels, dtype=object)
+    for label in series[series.duplicated()]:
+        problems.append(Problem(label, "id", "is used by more than one feature"))
+    seen = set(labels)
+    for label, related in zip(labels, related_ids, strict=True):
+        for rid in related if isinstance(related, list) else []:
+            if isinstance(rid, str) and rid not in seen:
+                problems.append(Problem(label, "related_ids", f"{rid!r} is not an incident id"))
+    return problems
 
 
 def collection_problems(columns: pd.DataFrame, geoms: np.ndarray,
@@ -203,15 +230,5 @@ def collection_problems(columns: pd.DataFrame, geoms: np.ndarray,
 
     ``feature_at(i)`` rebuilds feature ``i`` as a GeoJSON dict, for the flagged records.
     """
-    problems: list[Problem] = []
-    for i in np.flatnonzero(~screen(columns, geoms)):
-        problems += validate_feature(feature_at(int(i)), int(i))
-    labels = pd.Series(_labels(columns["id"]), dtype=object)
-    for label in labels[labels.duplicated()]:
-        problems.append(Problem(label, "id", "is used by more than one feature"))
-    seen = set(labels)
-    for label, related in zip(labels, columns["related_ids"], strict=True):
-        for rid in related if isinstance(related, list) else []:
-            if isinstance(rid, str) and rid not in seen:
-                problems.append(Problem(label, "related_ids", f"{rid!r} is not an incident id"))
-    return problems
+    return (record_problems(columns, geoms, feature_at)
+            + cross_problems(labels(columns["id"]), columns["related_ids"]))

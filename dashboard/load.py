@@ -4,15 +4,16 @@ This module owns size-limited byte reads, JSON parsing with its checks (encoding
 numbers, lone surrogates), the incident frame's layout (``incidents_frame``,
 ``normalise_frame``), ``read_incidents`` (GeoJSON here; GeoParquet in ``geoparquet``), the
 base layers (countries, regions, airports, presets; cities, rivers, lakes and admin-1 lines
-for the web map) and cache keys (``stamp``). Large GeoJSON files are screened column-wise
-by ``columnar``.
+for the web map) and cache keys (``stamp``). Large GeoJSON files are read a chunk of
+features at a time (``jsonstream``) and screened column-wise by ``columnar``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
-import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ import pandas as pd
 import shapely
 
 from . import paths
-from .columnar import collection_problems
+from .columnar import cross_problems, labels, record_problems
 from .filters import Preset
+from .jsonstream import SURROGATE_ESCAPE, FeatureStream, Unsure, has_lone_surrogate
 from .schema import (
     COUNT_FIELDS,
     FIELDS,
@@ -31,6 +33,7 @@ from .schema import (
     OPTIONAL_FIELDS,
     TEXT_FIELDS,
     DataError,
+    Problem,
     validate_collection,
 )
 
@@ -87,28 +90,6 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
     return raw
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-def _has_lone_surrogate(data: Any) -> bool:
-    """Whether any string (key or value) in parsed JSON holds an unpaired UTF-16 surrogate,
-    which JSON's ``\\udXXX`` escapes allow but no UTF-8 text, page or export can hold."""
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def parse_json(raw: bytes, path: str | Path) -> Any:
     """Parse UTF-8 JSON (a byte-order mark is allowed); a one-line ``DataError`` otherwise."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -144,7 +125,7 @@ def parse_json_text(text: str, path: str | Path) -> Any:
                         f"{str(exc).split(';')[0]})") from None
     except RecursionError:
         raise DataError(f"{path}: is not usable JSON (arrays or objects nested too deeply)") from None
-    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+    if SURROGATE_ESCAPE.search(text) and has_lone_surrogate(data):
         raise DataError(f"{path}: is not valid JSON text: a string holds an unpaired UTF-16 "
                         "surrogate escape (\\udXXX)")
     return data
@@ -183,12 +164,48 @@ def incidents_frame(data: dict[str, Any]) -> gpd.GeoDataFrame:
 def read_incidents(path: str | Path = paths.INCIDENTS) -> gpd.GeoDataFrame:
     """Read and validate an incidents GeoJSON or GeoParquet (``.parquet``) file; raise
     ``DataError`` listing every problem. Large GeoJSON files are validated column-wise
-    (``FAST_VALIDATION_MIN``), with the same messages."""
+    (``FAST_VALIDATION_MIN``), with the same messages.
+
+    A big GeoJSON file (``STREAM_MIN_BYTES``) is read a chunk of features at a time
+    (``jsonstream``), so neither its text nor all its parsed features are held at once; a
+    file the stream cannot vouch for is read whole by ``parse_json``, whose checks give the
+    message.
+    """
     if Path(path).suffix.lower() in PARQUET_SUFFIXES:
         from .geoparquet import read_geoparquet  # not at the top: geoparquet imports this module
 
         return read_geoparquet(path)
-    data = parse_json(read_bytes(path, INCIDENTS_MAX_BYTES), path)
+    try:
+        return _streamed_incidents(path)
+    except Unsure:
+        return _collection_incidents(parse_json(read_bytes(path, INCIDENTS_MAX_BYTES), path), path)
+
+
+def _streamed_incidents(path: str | Path) -> gpd.GeoDataFrame:
+    """``read_incidents`` of a big GeoJSON file through ``FeatureStream``, column-wise.
+
+    Raises ``Unsure`` for a file under ``STREAM_MIN_BYTES``, for one the stream cannot
+    vouch for and for one with fewer than ``FAST_VALIDATION_MIN`` features: those are read
+    whole, and the small ones validated feature by feature."""
+    try:
+        small = Path(path).stat().st_size < STREAM_MIN_BYTES
+    except OSError:
+        small = True  # read_bytes says what is wrong
+    if small:
+        raise Unsure
+    stream = FeatureStream(path, INCIDENTS_MAX_BYTES)
+    frame, problems, count = _columnar(_batches(stream.features()))
+    if count < FAST_VALIDATION_MIN:
+        raise Unsure
+    if stream.members.get("type") != "FeatureCollection":
+        problems = validate_collection(stream.members)
+    if problems:
+        raise DataError(f"{path}: {len(problems)} problem(s) in the data", problems)
+    return frame
+
+
+def _collection_incidents(data: Any, path: str | Path) -> gpd.GeoDataFrame:
+    """``read_incidents`` of parsed JSON: column-wise from ``FAST_VALIDATION_MIN`` features."""
     features = data.get("features") if isinstance(data, dict) else None
     if isinstance(features, list) and len(features) >= FAST_VALIDATION_MIN:
         return geojson_incidents(data, path)
@@ -356,6 +373,86 @@ def geojson_incidents(data: Any, path: str | Path = "data") -> gpd.GeoDataFrame:
             or not isinstance(features, list)):
         problems = validate_collection(data)
         raise DataError(f"{path}: {len(problems)} problem(s) in the data", problems)
+    frame, problems, _ = _columnar(_batches(iter(features)) if features else [[]])
+    if problems:
+        raise DataError(f"{path}: {len(problems)} problem(s) in the data", problems)
+    return frame
+
+
+#: GeoJSON incident files from this size on are read a chunk of features at a time; a
+#: smaller one is parsed whole (it needs a few MB at most).
+STREAM_MIN_BYTES = 1_000_000
+#: Features parsed and screened at a time: their parsed JSON is held until the screen has
+#: passed them. Small chunks leave less freed memory behind: on a 44 MB file, 5,000 at a
+#: time peaked 25 MB higher than 1,000 at a time, in about the same time.
+CHUNK = 1_000
+#: Screened rows built into the frame at a time (``normalise_frame`` costs ~5 ms a call).
+BUILD = 5_000
+
+
+def _batches(features: Iterator[Any]) -> Iterator[list]:
+    """Lists of ``CHUNK`` features (the last one shorter, never empty)."""
+    return iter(lambda: list(itertools.islice(features, CHUNK)), [])
+
+
+def _columnar(chunks: Iterable[list]) -> tuple[gpd.GeoDataFrame | None, list[Problem], int]:
+    """The incident frame, every problem (in ``validate_collection``'s order) and the number
+    of features given in chunks. Each chunk is screened as it comes, so only one chunk's
+    parsed features are needed at a time. The frame is None when there are problems or no
+    chunks."""
+    built: list[gpd.GeoDataFrame] = []
+    screened: list[pd.DataFrame] = []  # chunks that passed, not built yet
+    problems: list[Problem] = []
+    names: list[str] = []
+    related: list[Any] = []
+    keys: dict[str, str] = {}
+    for features in chunks:
+        start = len(names)
+        columns, geoms = _feature_columns(features, keys)
+        problems += record_problems(columns, geoms, features.__getitem__, start)
+        names += labels(columns["id"], start)
+        related += columns["related_ids"].tolist()
+        if problems:  # no frame to build: only the messages are wanted now
+            built, screened = [], []
+        else:
+            for i in np.flatnonzero(shapely.is_missing(geoms)):  # flagged, yet valid
+                geoms[i] = shapely.geometry.shape(features[i]["geometry"])
+            columns["geometry"] = geoms
+            screened.append(columns)
+            if sum(map(len, screened)) >= BUILD:
+                built.append(_built(screened))
+        del features, columns, geoms  # not held while the next chunk is parsed
+    problems += cross_problems(names, related)
+    if screened and not problems:
+        built.append(_built(screened))
+    if problems or not built:
+        return None, problems, len(names)
+    return (built[0] if len(built) == 1 else pd.concat(built)), [], len(names)
+
+
+def _built(screened: list[pd.DataFrame]) -> gpd.GeoDataFrame:
+    """``normalise_frame`` of screened chunks, which are dropped from the list."""
+    frame = screened[0] if len(screened) == 1 else pd.concat(screened, ignore_index=True)
+    screened.clear()
+    return normalise_frame(frame)
+
+
+def _shared_keys(value: Any, keys: dict[str, str]) -> Any:
+    """A dict, or a list of dicts, with equal keys given as one string (from ``keys``).
+
+    ``json.loads`` of a whole file gives all equal keys as one string; features parsed one
+    at a time each have their own, and the frame keeps ``sources`` and ``origin``."""
+    if type(value) is dict:
+        return {keys.setdefault(k, k): v for k, v in value.items()}
+    if type(value) is list:
+        return [_shared_keys(v, keys) if type(v) is dict else v for v in value]
+    return value
+
+
+def _feature_columns(features: list, keys: dict[str, str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The raw property columns and the geometries of features, for ``columnar.screen``
+    (a structurally broken feature gets no geometry, so that the screen flags it); the
+    dicts of ``sources`` and ``origin`` share their keys through ``keys``."""
     required = [f for f in FIELDS if f not in OPTIONAL_FIELDS]
     allowed = set(FIELDS)
     props_list = []
@@ -374,6 +471,8 @@ def geojson_incidents(data: Any, path: str | Path = "data") -> gpd.GeoDataFrame:
             else lambda v: pd.Series(v, dtype=object))(
             [p.get(f, OPTIONAL_FIELDS.get(f)) for p in props_list])
         for f in FIELDS})
+    for f in ("sources", "origin"):
+        columns[f] = pd.Series([_shared_keys(v, keys) for v in columns[f]], dtype=object)
     shapes = [_geojson_geometry(f.get("geometry")) if type(f) is dict else None for f in features]
     geoms = np.empty(len(features), dtype=object)
     points = np.array([type(s) is tuple for s in shapes], bool)
@@ -381,12 +480,5 @@ def geojson_incidents(data: Any, path: str | Path = "data") -> gpd.GeoDataFrame:
     geoms[points] = shapely.points(xy)
     others = np.flatnonzero(~points)
     geoms[others] = [shapes[i] for i in others]
-    # A structurally broken feature must be flagged whatever its columns say.
     geoms[broken] = None
-    problems = collection_problems(columns, geoms, lambda i: features[i])
-    if problems:
-        raise DataError(f"{path}: {len(problems)} problem(s) in the data", problems)
-    for i in np.flatnonzero(shapely.is_missing(geoms)):  # flagged by the screen, yet valid
-        geoms[i] = shapely.geometry.shape(features[i]["geometry"])
-    columns["geometry"] = geoms
-    return normalise_frame(columns)
+    return columns, geoms
