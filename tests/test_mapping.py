@@ -259,3 +259,35 @@ def test_data_text_cannot_break_out_of_the_script(countries):
     html = mapping.build_map(hostile).get_root().render()
     assert "<script>alert(1)" not in html and "</script><script>alert" not in html
     assert "{{ 7 * 7 }}" in html  # passed through verbatim, never evaluated as a template
+
+
+def test_the_apps_base_map_loads_its_big_layers_from_files(tmp_path):
+    """The shipped base map's big layers are files the browser loads once: the page (which
+    Streamlit resends whenever a layer changes) is a few percent of the inline one, and each
+    URL names a file holding exactly the data the inline page carries."""
+    from dashboard import context
+    ctx = context.load_context(paths.INCIDENTS)
+    files = mapping.publish(ctx.base, tmp_path)
+    assert sorted(files) == ["admin1", "airports", "countries", "lakes", "rivers"]
+    assert mapping.publish(ctx.base, tmp_path) == files      # same data, same names
+    served = ctx.base.by_url({n: f"/app/static/efm/base/{f}" for n, f in files.items()})
+    inline = mapping.build_map(ctx.countries, ctx.airports, base=ctx.base).get_root().render()
+    page = mapping.build_map(ctx.countries, ctx.airports, base=served).get_root().render()
+    assert len(page) * 20 < len(inline)
+    urls = re.findall(r'efm\.fetched\("/app/static/efm/base/([^"]+)"\)', page)
+    assert sorted(urls) == sorted(files.values())
+    for name, file in files.items():
+        assert (tmp_path / file).read_text(encoding="utf-8") == getattr(ctx.base, name)
+        assert getattr(ctx.base, name) in inline and getattr(ctx.base, name) not in page
+    # The standalone HTML export keeps everything in the page: it opens with no server.
+    assert "efm.fetched(" not in inline
+
+
+def test_an_unwritable_static_folder_keeps_the_data_in_the_page(monkeypatch, tmp_path):
+    from dashboard import context
+    from dashboard.ui import map_panel
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(map_panel, "BASE_FOLDER", blocked / "base")
+    base = context.load_context(paths.INCIDENTS).base
+    assert map_panel.served_base(base) is base

@@ -24,7 +24,7 @@ from .base import (
     efm_assets,
     offline_assets,
 )
-from .basedata import BaseData, ContextLayers, base_data
+from .basedata import BaseData, ContextLayers, base_data, publish
 from .dense import MapLayers, auto_layers, standalone_map, view_of
 from .labels import label_point, label_spots
 from .symbols import (
@@ -44,6 +44,6 @@ __all__ = [
     "STATIC_BASE", "BaseData", "ContextLayers", "MapLayers", "area_layer",
     "auto_layers", "base_data", "build_map", "clicked_id", "closed_airports_layer",
     "cluster_assets", "draw_control", "efm_assets", "format_dates", "highlight_layer",
-    "incident_layers", "label_point", "label_spots", "offline_assets", "popup_html", "spread_offsets",
-    "standalone_map", "tooltip_html", "view_of",
+    "incident_layers", "label_point", "label_spots", "offline_assets", "popup_html", "publish",
+    "spread_offsets", "standalone_map", "tooltip_html", "view_of",
 ]

@@ -8,7 +8,11 @@ JavaScript, and a constant base map is never remounted.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import html
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,6 +145,44 @@ class BaseData:
         codes = [c for c in self.codes if c in wanted]
         codes.sort(key=lambda c: (c not in self._focus, -self._geoms[c].area, c))
         return [self.label(c) for c in codes]
+
+
+    def shapes(self) -> dict[str, JSONText]:
+        """The big layers by name (``SERVED``), as GeoJSON text; absent layers left out."""
+        return {name: getattr(self, name) for name in SERVED if getattr(self, name) is not None}
+
+    def by_url(self, urls: dict[str, str]) -> BaseData:
+        """A copy whose layers named in ``urls`` are loaded by the browser from there
+        (``efm.fetched(url)`` in the page) instead of written into the page."""
+        served = copy.copy(self)
+        for name, url in urls.items():
+            setattr(served, name, JSONText(f"efm.fetched({script_json(url)})"))
+        return served
+
+
+#: The layers big enough to be worth a file of their own (1.2 MB of the shipped base map's
+#: 1.25 MB); labels and cities stay in the page.
+SERVED = ("countries", "airports", "rivers", "lakes", "admin1")
+
+
+def publish(base: BaseData, folder: Path) -> dict[str, str]:
+    """Write the base map's big layers into ``folder`` as ``<layer>-<content hash>.json`` (a
+    new version gets a new name, so a browser may keep a file for good); return the file name
+    per layer. Files already there are left as they are. Raises ``OSError`` when the folder
+    cannot be written (the caller then keeps the data in the page)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for name, text in base.shapes().items():
+        data = text.encode("utf-8")
+        names[name] = f"{name}-{hashlib.sha256(data).hexdigest()[:16]}.json"
+        target = folder / names[name]
+        if not target.exists():
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(tmp, 0o644)  # a static file: readable by whoever serves it
+            os.replace(tmp, target)
+    return names
 
 
 def base_data(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None = None,

@@ -81,10 +81,39 @@
     map._efWhere.textContent = name;
   }
 
+  /* The base map's big layers (countries, lakes, rivers, admin-1 lines, airports) come either
+     inline or, in the app, as efm.fetched(url): a static file the browser loads once and
+     keeps, so the page's script (which Streamlit sends on every rerun) stays small. */
+  efm.fetched = function (url) {
+    return fetch(url, {cache: "force-cache"}).then(function (r) {
+      if (!r.ok) { throw new Error("base map layer " + url + ": HTTP " + r.status); }
+      return r.json();
+    });
+  };
+  function whenData(data, use) {
+    if (data && typeof data.then === "function") {
+      data.then(use).catch(function (e) { console.error(e); });
+    } else { use(data); }
+  }
+  /* Base shapes arriving after the incident layers go to the back, in their drawing order. */
+  var stack = [];
+  function restack(layer) {
+    stack.push(layer);
+    stack.sort(function (a, b) { return b._efOrder - a._efOrder; });
+    stack.forEach(function (l) { if (l._map) { l.bringToBack(); } });
+  }
+  function baseShapes(parent, data, options, order, added) {
+    var layer = L.geoJson(null, options);
+    layer._efOrder = order;
+    if (parent) { layer.addTo(parent); }
+    whenData(data, function (d) { layer.addData(d); restack(layer); if (added) { added(layer); } });
+    return layer;
+  }
+
   /* Countries filled by group (opts: fills by group, fillOpacity, color, weight); hovering
      one names it (``where``). */
   efm.countries = function (parent, data, opts) {
-    return L.geoJson(data, {
+    return baseShapes(parent, data, {
       style: function (f) {
         return {fillColor: opts.fills[f.properties.group] || opts.fills.other,
                 fillOpacity: opts.fillOpacity, color: opts.color, weight: opts.weight};
@@ -93,13 +122,15 @@
         layer.on("mouseover", function () { where(layer._map, f.properties.name); });
         layer.on("mouseout", function () { where(layer._map, ""); });
       }
-    }).addTo(parent);
+    }, 0);
   };
 
   /* Context shapes, never interactive (so a click or a country's tooltip goes through):
      lakes (filled), rivers and admin-1 lines (opts.minZoom: shown from that zoom on). */
+  var SHAPE_ORDER = 0;
   function shapes(map, data, look, minZoom) {
-    return byZoom(map, L.geoJson(data, {style: function () { return look; }, interactive: false}),
+    return byZoom(map, baseShapes(null, data, {style: function () { return look; },
+                                               interactive: false}, ++SHAPE_ORDER),
                   minZoom || 0);
   }
   efm.lakes = function (map, data, look) { return shapes(map, data, look, 0); };
@@ -110,13 +141,22 @@
      each feature's tier k shows from zooms[k] on (major airports always). */
   efm.airports = function (map, data, marker, zooms) {
     var groups = {};
-    data.features.forEach(function (f) {
-      var c = f.geometry.coordinates, k = String(f.properties.k);
-      groups[k] = groups[k] || L.layerGroup();
-      L.circleMarker([c[1], c[0]], marker).bindTooltip(f.properties.t, {sticky: true})
-        .addTo(groups[k]);
+    Object.keys(zooms).sort().forEach(function (k) {
+      groups[k] = L.featureGroup();
+      groups[k]._efOrder = 100;  // above the base shapes, under everything else
     });
-    Object.keys(groups).sort().forEach(function (k) { byZoom(map, groups[k], zooms[k] || 0); });
+    whenData(data, function (d) {
+      d.features.forEach(function (f) {
+        var c = f.geometry.coordinates, k = String(f.properties.k);
+        if (!groups[k]) { groups[k] = L.featureGroup(); groups[k]._efOrder = 100; }
+        L.circleMarker([c[1], c[0]], marker).bindTooltip(f.properties.t, {sticky: true})
+          .addTo(groups[k]);
+      });
+      Object.keys(groups).sort().forEach(function (k) {
+        byZoom(map, groups[k], zooms[k] || 0);
+        restack(groups[k]);
+      });
+    });
     return groups;
   };
 
