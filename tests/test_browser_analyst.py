@@ -4,6 +4,8 @@ picker finds regions by their other names and picks one on Enter."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -115,6 +117,17 @@ def overlap(a: dict, b: dict) -> bool:
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
 
+def settled(page, symbols, layout, seconds: float = 30) -> bool:
+    """Whether the visible symbols are (again) where ``layout`` has them within ``seconds``
+    (a redraw in progress shows some of them missing for a moment)."""
+    end = time.monotonic() + seconds
+    while boxes(symbols) != layout:
+        if time.monotonic() > end:
+            return False
+        page.wait_for_timeout(100)
+    return True
+
+
 def boxes(symbols) -> list[tuple[float, float]]:
     """Where the visible symbols are, in order."""
     return sorted((round(b["x"]), round(b["y"])) for b in
@@ -167,7 +180,8 @@ def test_a_click_opens_the_popup_inside_the_map_and_nothing_moves(screen, app_ur
         # Open after the app's run for the selection (which redraws the symbols); the one
         # the click opened may still be fading out.
         expect(popup).to_have_count(1)
-        assert boxes(symbols) == layout, f"symbols moved after clicking symbol {i}"
+        # The selection's redraw removes and re-adds the symbol layers: all back first.
+        assert settled(screen, symbols, layout), f"symbols moved after clicking symbol {i}"
         assert screen.evaluate("() => location.search.replace(/&?incident=[^&]*/, '')") == view
         assert inside(popup.bounding_box(), box), (i, popup.bounding_box(), box)
 
