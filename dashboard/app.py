@@ -4,7 +4,6 @@ rule it applies lives in the pure modules beside it (see the README's layout tab
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,10 +19,8 @@ from dashboard.ui.static import css, script
 
 @st.cache_resource(show_spinner=False)
 def _context(*stamps: tuple[str, int, int]) -> Context:
-    """One context per version (path, mtime, size) of the data and base files; the base map's
-    big layers served as static files (``map_panel.served_base``)."""
-    ctx = context.load_context(*(Path(s[0]) for s in stamps))
-    return replace(ctx, base=map_panel.served_base(ctx.base))
+    """One context per version (path, mtime, size) of the data and base files."""
+    return context.load_context(*(Path(s[0]) for s in stamps))
 
 
 def _load(cfg: settings.Settings) -> Context:
@@ -54,10 +51,6 @@ def _notices(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec,
     S.show_flash(S.FLASH_STORE)
 
 
-#: The tabs under the map.
-TABS = ("Incidents", "Timeline", "Breakdown", "Export", "Import")
-
-
 def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec,
                tiles: bool, share: dict, cfg: settings.Settings,
                preview: gpd.GeoDataFrame | None) -> None:
@@ -74,25 +67,16 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
         map_panel.map_panel(ctx, shown, spec, tiles, share)
     with card_col:
         card.detail_card(ctx, shown, cfg)
-    # A panel is built only in its open tab (a tab switch reruns the app): a filter change
-    # costs the table or the timeline, not all five panels. Import is always built: an upload
-    # must outlive a look at another tab (the export settings are kept by S.keep).
-    # The labels stay the same from run to run (no count in them): Streamlit makes new tabs,
-    # and remounts what is in them (an upload with it), when a label changes.
     table_tab, timeline_tab, breakdown_tab, export_tab, import_tab_ = st.tabs(
-        list(TABS), key=S.KEY_TAB, on_change="rerun")
-    if table_tab.open:
-        with table_tab:
-            tabs.table(ctx, shown)
-    if timeline_tab.open:
-        with timeline_tab:
-            tabs.timeline(ctx, shown, spec)
-    if breakdown_tab.open:
-        with breakdown_tab:
-            tabs.breakdown(ctx, shown)
-    if export_tab.open:
-        with export_tab:
-            tabs.export_panel(ctx, shown, spec)
+        [f"Incidents ({len(shown)})", "Timeline", "Breakdown", "Export", "Import"])
+    with table_tab:
+        tabs.table(ctx, shown)
+    with timeline_tab:
+        tabs.timeline(ctx, shown, spec)
+    with breakdown_tab:
+        tabs.breakdown(ctx, shown)
+    with export_tab:
+        tabs.export_panel(ctx, shown, spec)
     with import_tab_:
         import_tab.import_panel(saved, cfg)
     curation.dialogs(ctx, cfg)
@@ -104,8 +88,6 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
 def main() -> None:
     st.set_page_config(page_title=style.DEFAULT_TITLE, page_icon="🛰️", layout="wide")
     css("page.css")
-    for key in S.KEPT_WHILE_CLOSED:  # the timeline's Day/Week, the export settings
-        S.keep(key)
     try:
         cfg = settings.load_settings()
         saved = _load(cfg)

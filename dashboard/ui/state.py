@@ -84,7 +84,6 @@ KEY_PLAY_LAST = "play_last_advance"
 KEY_MAP_POINT = "map_point"      # (lat, lon) of the last click on the map, for "Add incident"
 KEY_EDIT_BASE = "edit_base"      # store.Snapshot the open add/edit form started from
 KEY_UPLOAD_NONCE = "upload_nonce"  # bumped to clear the upload widget after a save
-KEY_TAB = "tab"                   # the open tab under the map (its label)
 KEY_IMPORT = "import_result"     # (cache key, ImportResult, name) of the uploaded file
 KEY_IMPORT_JOB = "import_job"     # (cache key, jobs.ImportJob) of a big upload being imported
 KEY_DIALOG = "dialog"            # the open curation dialog: ("incident" | "retract", id or None)
@@ -108,18 +107,6 @@ def read_widgets() -> Widgets:
     ss = st.session_state
     values = {f.name: ss.get(WIDGET_PREFIX + f.name, f.default) for f in fields(Widgets)}
     return Widgets(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
-
-
-#: Widgets in tabs built only while open (app.py), whose values outlive a look elsewhere.
-KEPT_WHILE_CLOSED = (KEY_FREQ, KEY_EXPORT_TITLE, KEY_EXPORT_BANNER, KEY_EXPORT_PAGE,
-                     KEY_EXPORT_SCALE, KEY_EXPORT_EXTENT)
-
-
-def keep(key: str) -> None:
-    """Keep a widget's value through runs that do not draw the widget (Streamlit forgets the
-    value of a widget left out of a run; one set by the script is kept)."""
-    if key in st.session_state:
-        st.session_state[key] = st.session_state[key]
 
 
 def flash(slot: str, kind: str, text: str) -> None:

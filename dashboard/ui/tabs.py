@@ -59,8 +59,6 @@ def table(ctx: Context, shown: gpd.GeoDataFrame) -> None:
     if len(shown) > len(frame):
         st.caption(f"The {len(frame):,} newest of {len(shown):,} incidents; every one is in the "
                    "counts, charts and exports.")
-    else:
-        st.caption(f"{len(shown):,} incident{'' if len(shown) == 1 else 's'}, newest first.")
     st.session_state[S.KEY_TABLE_IDS] = list(frame["id"])
     st.dataframe(
         frame, key=S.KEY_TABLE, on_select=lambda: _on_table_select(ctx),
