@@ -94,6 +94,24 @@ def running_app(env: dict[str, str] | None = None, timeout: float = 90) -> Itera
         log.close()
 
 
+def open_from_disk(browser, path, width: int = 1400, height: int = 900):
+    """Open a saved page (an HTML export) as a file, with every request that is not to the
+    file itself or inline data aborted and recorded; returns the page, the blocked URLs and
+    the page's script errors (close ``page.context`` when done)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    blocked: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        ("file:", "data:", "blob:", "about:")) else (blocked.append(route.request.url),
+                                                   route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(path.as_uri())
+    page.locator(".leaflet-container").wait_for(state="visible")
+    return page, blocked, errors
+
+
 def block_outside(context, blocked: list[str]) -> None:
     """Abort and record every request that leaves this machine."""
     def handle(route):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import load, paths, sources
-from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
+from tests.browser import MAP_FRAME, block_outside, open_from_disk, running_app, wait_idle
 from tests.conftest import shown_by_default
 
 pytestmark = pytest.mark.browser
@@ -198,21 +198,13 @@ def test_standalone_html_renders_offline(browser, tmp_path):
     path = tmp_path / "map.html"
     path.write_text(export.to_html(incidents, countries, load.read_airports(), title="Offline"),
                     encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    blocked: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        ("file:", "data:")) else (blocked.append(route.request.url), route.abort()))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(path.as_uri())
-    page.locator(".leaflet-container").wait_for(state="visible")
+    page, blocked, errors = open_from_disk(browser, path)
     assert page.locator(".ef-incident").count() == len(incidents)
     assert page.locator("#ef-legend").is_visible()
     page.locator(".ef-strike").first.click(force=True)
     assert "Source:" in page.locator(".leaflet-popup-content").inner_text()
     assert blocked == [] and errors == []
-    context.close()
+    page.context.close()
 
 
 def test_export_tab_downloads_the_filtered_csv(page, app_url, tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import load, paths, style
-from tests.browser import MAP_FRAME, WAIT_MS, block_outside, running_app
+from tests.browser import MAP_FRAME, WAIT_MS, block_outside, open_from_disk, running_app
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = paths.ROOT / "tests" / "artifacts"
@@ -190,20 +190,14 @@ def test_standalone_export_has_no_clipped_edge(browser, tmp_path):
                                     load.read_airports(), title="Edge test")
     path = tmp_path / "map.html"
     path.write_text(page_html, encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    blocked: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        ("file:", "data:", "blob:", "about:")) else (blocked.append(route.request.url), route.abort()))
-    page = context.new_page()
-    page.goto(path.as_uri())
-    page.locator(".leaflet-container").wait_for(state="visible")
+    page, blocked, _ = open_from_disk(browser, path, 1920, 1080)
     page.wait_for_function("() => document.querySelectorAll('.ef-incident').length > 0")
     body = page.locator("body")
     result = pan_and_check_cover(page, body)
     assert result["covers"], result
     assert all(e.startswith("path.") for e in result["edge"]), result["edge"]
     assert blocked == []  # the page opens from disk with no network
-    context.close()
+    page.context.close()
 
 
 LEGEND_JS = """() => {

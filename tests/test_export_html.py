@@ -10,6 +10,7 @@ import pytest
 
 from bench.synthetic import generate
 from dashboard import aggregate, export, geo, load
+from tests.browser import open_from_disk
 
 #: A symbol with its tooltip and popup costs over 1 kB in the page; a clustered incident or
 #: a density grid must cost at most this fraction of it per incident.
@@ -86,18 +87,9 @@ def test_the_page_opens_on_the_exported_extent(base, many):
 def test_a_density_export_draws_offline_with_its_legend_note(browser, base, many, tmp_path):
     path = tmp_path / "density.html"
     path.write_text(page_of(base, many), encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    blocked: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        ("file:", "data:")) else (blocked.append(route.request.url), route.abort()))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(path.as_uri())
-    page.locator(".leaflet-container").wait_for(state="visible")
+    page, blocked, errors = open_from_disk(browser, path)
     page.wait_for_function("() => document.querySelectorAll('path.ef-density').length > 10")
     assert page.locator("#ef-legend-mode").inner_text().startswith("Shown as density:")
     assert page.locator(".ef-incident").count() == 0
     assert blocked == [] and errors == []
-    context.close()
+    page.context.close()
