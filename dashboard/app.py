@@ -4,6 +4,7 @@ rule it applies lives in the pure modules beside it (see the README's layout tab
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,8 +20,10 @@ from dashboard.ui.static import css, script
 
 @st.cache_resource(show_spinner=False)
 def _context(*stamps: tuple[str, int, int]) -> Context:
-    """One context per version (path, mtime, size) of the data and base files."""
-    return context.load_context(*(Path(s[0]) for s in stamps))
+    """One context per version (path, mtime, size) of the data and base files; the base map's
+    big layers served as static files (``map_panel.served_base``)."""
+    ctx = context.load_context(*(Path(s[0]) for s in stamps))
+    return replace(ctx, base=map_panel.served_base(ctx.base))
 
 
 def _load(cfg: settings.Settings) -> Context:

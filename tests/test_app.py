@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -89,6 +90,18 @@ def test_online_tiles_only_when_switched_on(app):
     script = json.loads(app.get("component_instance")[0].proto.json_args)["script"]
     assert "tile.openstreetmap.org" in script
 
+
+def test_the_base_map_travels_as_files_not_in_the_maps_script(app):
+    """What Streamlit resends on every layer change is the map's script: the countries,
+    admin-1 lines, airports, rivers and lakes (1.2 MB) are files the browser loads once."""
+    args = json.loads(app.get("component_instance")[0].proto.json_args)
+    page = args["script"] + json.dumps(args.get("feature_group") or "")
+    urls = re.findall(r'efm\.fetched\("(/app/static/efm/base/[^"]+)"\)', page)
+    assert sorted(u.rsplit("/", 1)[1].split("-")[0] for u in urls) == [
+        "admin1", "airports", "countries", "lakes", "rivers"]
+    assert len(page) < 200_000
+    for url in urls:
+        assert (paths.STATIC / url.removeprefix("/app/static/")).is_file()
 
 
 def shown_ids(at: AppTest) -> set[str]:
