@@ -1,7 +1,7 @@
 """The floor for ``bench/app_cost.py``: the least a Streamlit page showing the app's map costs.
 
-The same base map as the app (``mapping.build_map`` on ``context.load_context``'s layers, the
-drawing tools on, the same layer control, height and ``returned_objects``) in ``st_folium``
+The same base map as the app (``mapping.build_map`` on ``context.load_context``'s layers, its
+big layers served as static files as the app serves them, the drawing tools on, the same layer control, height and ``returned_objects``) in ``st_folium``
 inside a fragment, as the app has it, and one widget: a *Countries* multiselect (the same
 widget key as the app's, ``f_countries``, so the benchmark drives both with one selector)
 that filters a tiny layer of at most ``TINY`` incident symbols (``ef-incident`` divIcons).
@@ -15,13 +15,15 @@ Leaflet); run by hand, do the same or the map stays blank.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import context, load, mapping, settings
 from dashboard.style import symbol_svg
-from dashboard.ui.map_panel import MAP_HEIGHT, RETURNED
+from dashboard.ui.map_panel import MAP_HEIGHT, RETURNED, served_base
 
 TINY = 10
 
@@ -29,7 +31,8 @@ TINY = 10
 @st.cache_resource(show_spinner=False)
 def _context(stamp: tuple[str, int, int]) -> context.Context:
     """Loaded once per data file version, as the app does."""
-    return context.load_context(stamp[0])
+    ctx = context.load_context(stamp[0])
+    return replace(ctx, base=served_base(ctx.base))
 
 
 def _tiny_layer(ctx: context.Context, countries: list[str]) -> folium.FeatureGroup:

@@ -175,7 +175,8 @@ def _consistent(columns: pd.DataFrame) -> np.ndarray:
             & columns["location_precision"].isin(AIRPORT_PRECISIONS).to_numpy(bool))
     ok &= ~_equals(columns["status"], "retracted") | _non_blank(columns["retraction_reason"])
     ok &= np.fromiter((type(r) is list and all(type(x) is str for x in r) and i not in r
-                       for i, r in zip(columns["id"], columns["related_ids"], strict=True)),
+                       for i, r in zip(columns["id"].tolist(), columns["related_ids"].tolist(),
+                                       strict=True)),
                       bool, len(columns))
     return ok
 
@@ -195,7 +196,7 @@ def labels(ids: pd.Series, start: int = 0) -> list[str]:
     """Feature labels as ``schema.feature_label`` writes them (long ids are cut); ``start``
     is the index of the first record (a chunk of a larger collection)."""
     return [feature_label({"properties": {"id": v}}, start + i) if type(v) is not str or not v
-            or len(v) > 80 else v for i, v in enumerate(ids)]
+            or len(v) > 80 else v for i, v in enumerate(ids.tolist())]
 
 
 def record_problems(columns: pd.DataFrame, geoms: np.ndarray, feature_at: Callable[[int], Any],

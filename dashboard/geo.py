@@ -167,8 +167,9 @@ def search_text(incidents: pd.DataFrame) -> pd.Series:
     rest is folded once per distinct text.
     """
     raw = [" ".join([place, summary, *(s["quote"] for s in sources)])
-           for place, summary, sources in zip(incidents["place"], incidents["summary"],
-                                              incidents["sources"], strict=True)]
+           for place, summary, sources in zip(incidents["place"].tolist(),
+                                              incidents["summary"].tolist(),
+                                              incidents["sources"].tolist(), strict=True)]
     ascii_only = np.fromiter((t.isascii() for t in raw), bool, len(raw))
     out = pd.Series(raw, index=incidents.index, dtype=object)
     if ascii_only.any():
