@@ -2,9 +2,10 @@
 
 The same base map as the app (``mapping.build_map`` on ``context.load_context``'s layers,
 its big layers served as static files as the app serves them, the drawing tools on, the
-same layer control, height and ``returned_objects``) in ``st_folium`` inside a fragment, as the app has it, and one widget: a *Countries* multiselect (the same
-widget key as the app's, ``f_countries``, so the benchmark drives both with one selector)
-that filters a tiny layer of at most ``TINY`` incident symbols (``ef-incident`` divIcons).
+same layer control, height and ``returned_objects``) in ``st_folium`` inside a fragment,
+as the app has it, and one widget: a *Countries* multiselect (the same widget key as the
+app's, ``f_countries``, so the benchmark drives both with one selector) that filters a tiny
+layer of at most ``TINY`` incident symbols (``ef-incident`` divIcons).
 Nothing else: no headline figures, tabs, card, framing or URL state.
 
 The data file is the app's (``EFM_DATA`` or ``efm.toml``; see ``dashboard.settings``).
