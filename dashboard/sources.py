@@ -198,15 +198,16 @@ def register_citations(registry: Registry, features: Iterable[Mapping[str, Any]]
     return out
 
 
-def save_import(data: str | Path, features: list[dict[str, Any]], name: str, note: str = ""):
+def save_import(data: str | Path, features: list[dict[str, Any]], name: str, note: str = "",
+                updated: list[dict[str, Any]] = ()):
     """Add imported incidents to ``data`` as one logged change (``store.import_features``) and
     register the documents they cite in the registry beside it, if the data has one (a data
     file without a registry keeps none); returns the saved snapshot. (The store knows
     nothing of the registry; this is where the two meet.)"""
     registry_path = path_for(data)
-    saved = store.import_features(store.open_snapshot(data), features, name, note)
+    saved = store.import_features(store.open_snapshot(data), features, name, note, updated)
     if registry_path.exists():
-        save(registry_path, register_citations(read(registry_path), features,
+        save(registry_path, register_citations(read(registry_path), [*features, *updated],
                                                f"registered on import of {name}"))
     return saved
 

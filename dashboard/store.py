@@ -125,12 +125,15 @@ def _index(snapshot: Snapshot) -> dict[str | None, dict[str, Any]]:
 
 
 def save(base: Snapshot, features: Sequence[dict[str, Any]], action: str, note: str,
-         source: str | None = None, now: dt.datetime | None = None) -> Snapshot:
+         source: str | None = None, now: dt.datetime | None = None,
+         logged: frozenset[str] = frozenset()) -> Snapshot:
     """Write ``features`` (new ids are added, known ids replaced) and log one history entry.
 
     Raises ``ReadOnlyError`` on a read-only deployment, ``DataError`` listing every problem
     when the result would not validate, and ``ConflictError`` when a record being saved was
-    changed on disk since ``base`` was read. Returns the snapshot as saved.
+    changed on disk since ``base`` was read. Returns the snapshot as saved. An import logs
+    no field changes for its new records (they are whole files' rows), only for ``logged``
+    ones (records it updated).
     """
     settings.require_writable(settings.load_settings(), "saving incidents")
     if action not in ACTIONS:
@@ -174,7 +177,9 @@ def save(base: Snapshot, features: Sequence[dict[str, Any]], action: str, note: 
         saved = Snapshot(path, data, _version(out))
         entry = Entry(at=(now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
                       action=action, ids=tuple(ids), note=note.strip(),
-                      changes=changes if action != "import" else {}, version=saved.version,
+                      changes=changes if action != "import" else
+                      {i: c for i, c in changes.items() if i in logged},
+                      version=saved.version,
                       source=source, before=current.version)
         # The history first, then the data: a crash between the two leaves an entry whose
         # version the data never reached, which the next save voids and history() skips.
@@ -253,15 +258,22 @@ def restore(base: Snapshot, incident_id: str, note: str = "") -> Snapshot:
 
 
 def import_features(base: Snapshot, features: Iterable[dict[str, Any]], source: str,
-                    note: str = "") -> Snapshot:
-    """Add imported incidents (ids must be new) as one change, logged with the file name."""
-    features = list(features)
+                    note: str = "", updated: Iterable[dict[str, Any]] = ()) -> Snapshot:
+    """Add imported incidents (ids must be new) and replace the ``updated`` ones (ids must be
+    held; a re-import of the same source) as one change, logged with the file name and, for
+    the updates, each field before and after."""
+    features, updated = list(features), list(updated)
     taken = sorted(base.ids & {f["properties"]["id"] for f in features})
     if taken:
         raise DataError(f"{len(taken)} imported id(s) exist already ({', '.join(taken[:5])}); "
                         "nothing was saved")
-    return save(base, features, "import", note or f"imported {len(features)} from {source}",
-                source=source)
+    unknown = sorted({f["properties"]["id"] for f in updated} - base.ids)
+    if unknown:
+        raise DataError(f"{len(unknown)} updated id(s) are not in the data "
+                        f"({', '.join(unknown[:5])}); nothing was saved")
+    what = f"imported {len(features)}" + (f", updated {len(updated)}" if updated else "")
+    return save(base, [*features, *updated], "import", note or f"{what} from {source}",
+                source=source, logged=frozenset(f["properties"]["id"] for f in updated))
 
 
 def history(path: str | Path, incident_id: str | None = None) -> list[Entry]:

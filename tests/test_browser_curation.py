@@ -43,7 +43,8 @@ def marker_count(page) -> int:
 def test_import_preview_then_save(page, data):
     page.get_by_role("tab", name="Import").click()
     page.locator('input[type="file"]').set_input_files(str(ACLED))
-    page.get_by_text("7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected").wait_for()
+    page.get_by_text("7 row(s) read as ACLED export (CSV) with the ACLED profile: "
+                     "4 imported, 3 rejected").wait_for()
     table = page.locator('[data-testid="stDataFrame"]').last
     table.wait_for()
     assert data.read_bytes() == paths.INCIDENTS.read_bytes()  # nothing kept before saving
@@ -62,7 +63,8 @@ def test_import_preview_then_save(page, data):
     page.keyboard.type("ACLED")
     page.keyboard.press("Enter")
     page.get_by_text("Format: ACLED export (CSV), as chosen above").wait_for()
-    page.get_by_text("7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected").wait_for()
+    page.get_by_text("7 row(s) read as ACLED export (CSV) with the ACLED profile: "
+                     "4 imported, 3 rejected").wait_for()
     page.get_by_role("button", name="Add 4 incidents to the data").click()
     page.get_by_text("Added 4 incidents from acled.csv").wait_for()
     ids = [f["properties"]["id"] for f in json.loads(data.read_text())["features"]]
@@ -101,7 +103,7 @@ def test_unrecognised_coordinate_columns_are_chosen_by_the_user(page, tmp_path):
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("upload-zip.csv", "is a ZIP archive"),
+    ("upload-zip.csv", "KMZ (zipped KML) has no layers"),
     ("upload-html.txt", "is XML or HTML but not KML"),
     ("upload-long-number.geojson", "a number has too many digits"),
     ("upload-lone-surrogate.geojson", "unpaired UTF-16 surrogate escape"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -20,7 +22,7 @@ def test_dry_run_reports_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "incidents.geojson"
     assert cli.main(["import", str(ACLED), "--out", str(out), "--dry-run"]) == 0
     text = capsys.readouterr().out
-    assert "7 row(s) read as ACLED export (CSV): 4 imported, 3 rejected" in text
+    assert "7 row(s) read as ACLED export (CSV) with the ACLED profile: 4 imported, 3 rejected" in text
     assert "rejected row 5: event_type: 'Battles / Armed clash'" in text
     assert "nothing written (--dry-run)" in text
     assert not out.exists()
@@ -67,8 +69,40 @@ def test_the_same_acled_export_imported_twice_adds_nothing_twice(tmp_path, capsy
     out = tmp_path / "incidents.geojson"
     assert cli.main(["import", str(ACLED), "--out", str(out)]) == 0
     capsys.readouterr()
+    before = out.read_bytes()
     assert cli.main(["import", str(ACLED), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "0 imported, 7 rejected" in text
-    assert "already in the data as 'acled-ukr90001'; not imported again" in text
-    assert len(json.loads(out.read_text())["features"]) == 4
+    assert "0 added, 0 updated, 4 unchanged, 3 rejected" in text
+    assert "suffix" not in text and "nothing written" in text
+    assert out.read_bytes() == before
+
+
+def test_a_newer_export_updates_what_it_holds_keeping_the_curators_fields(tmp_path, capsys):
+    """A re-export with one event's fatalities revised and one new event: one update (same
+    id, the retraction kept, the change logged field by field), one addition, the rest
+    unchanged."""
+    out = tmp_path / "incidents.geojson"
+    assert cli.main(["import", str(ACLED), "--out", str(out)]) == 0
+    snap = store.open_snapshot(out)
+    store.retract(snap, "acled-ukr90001", "duplicate of a national report")
+    rows = list(csv.DictReader(io.StringIO(ACLED.read_text(encoding="utf-8"))))
+    for row in rows:
+        if row["event_id_cnty"] == "UKR90001":
+            row["fatalities"] = "7"
+    rows.append({**rows[0], "event_id_cnty": "UKR90009", "fatalities": "0"})
+    newer_path = tmp_path / "acled-newer.csv"
+    with newer_path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    capsys.readouterr()
+    assert cli.main(["import", str(newer_path), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "1 added, 1 updated, 3 unchanged, 3 rejected" in text, text
+    saved = store.open_snapshot(out)
+    record = saved.feature("acled-ukr90001")["properties"]
+    assert record["killed"] == 7 and record["status"] == "retracted"
+    assert saved.feature("acled-ukr90009") is not None and len(saved.features) == 5
+    last = store.history(out)[-1]
+    assert last.action == "import" and last.changes["acled-ukr90001"]["killed"][1] == 7
+    assert "acled-ukr90009" not in last.changes

@@ -266,13 +266,15 @@ def test_geojson_with_projected_crs_is_reprojected():
     assert any("reprojected from EPSG:3857" in w for w in result.warnings)
 
 
-def test_multipart_geometry_is_rejected():
+def test_geometry_collection_is_rejected():
+    """Multi* geometries are split (tests/test_import_geometry.py); a collection is not."""
     data = {"type": "FeatureCollection", "features": [{
         "type": "Feature", "properties": {"date": "2025-09-10", "type": "strike", "summary": "x"},
-        "geometry": {"type": "MultiPoint", "coordinates": [[23.1, 51.5], [23.2, 51.6]]}}]}
+        "geometry": {"type": "GeometryCollection", "geometries": [
+            {"type": "Point", "coordinates": [23.1, 51.5]}]}}]}
     result = import_bytes(json.dumps(data).encode(), "multi.geojson")
     [r] = result.rejected
-    assert r.field == "geometry" and "'MultiPoint' is not supported" in r.reason
+    assert r.field == "geometry" and "'GeometryCollection' is not supported" in r.reason
 
 
 # --------------------------------------------------------------------------- GeoPackage, KML

@@ -1,21 +1,26 @@
-"""The ACLED profile: how an ACLED export is recognised and mapped to our records.
+"""ACLED's row rules: how an ACLED export's rows become our records.
 
-ACLED's layout is fixed, so this is data more than code: the header that identifies an
-export, which (event_type, sub_event_type) pairs are strikes or interceptions (anything
-else is rejected), its precision codes, and which of its columns are numbers (kept as
-numbers in ``origin``). An event id already in the data is not imported a second time.
+What is data lives in the ACLED profile (``profiles/acled.json``): the header that identifies
+an export, which sub-event types are strikes or interceptions (anything else is rejected;
+a sub-event type belongs to one event type in ACLED, so it alone decides), and its
+precision codes. A user's copy of the profile can map more sub-event types. What is rule
+lives here: an interception must name an aerial platform, which columns are numbers (kept as
+numbers in ``origin``), how place, summary and quote are built, and the ids. An event id
+already in the data is not imported a second time.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from .. import ids
 from ..schema import DataError, OriginValue
 from .columns import ColumnMap
 from .locate import Located, locate
 from .places import country_name
+from .profiles import SKIP, Profile, read_profile
 from .rows import Ctx, countries_given, finish, make_feature, reserve_id
 from .table import Rejected, Table
 from .text import norm, quote_prefix, show
@@ -28,16 +33,9 @@ ACLED_INT_COLUMNS = frozenset({
     "fatalities", "timestamp", "population_1km", "population_2km", "population_5km",
     "population_best"})
 ACLED_FLOAT_COLUMNS = frozenset({"latitude", "longitude"})
-# (event_type, sub_event_type) -> our type; anything else is rejected.
-ACLED_TYPES: dict[tuple[str, str], str] = {
-    ("explosions/remote violence", "air/drone strike"): "strike",
-    ("explosions/remote violence", "shelling/artillery/missile attack"): "strike",
-    ("strategic developments", "disrupted weapons use"): "interception",
-}
-ACLED_MAPPED = ("Explosions/Remote violence: Air/drone strike or Shelling/artillery/missile attack; "
-                "Strategic developments: Disrupted weapons use")
-ACLED_GEO_PRECISION = {"1": "exact", "2": "city", "3": "region"}
-ACLED_TIME_PRECISION = {"1": "day", "2": "approx", "3": "approx"}
+ACLED_PROFILE: Profile = read_profile(Path(__file__).with_name("profiles") / "acled.json")
+ACLED_GEO_PRECISION: dict[str, str] = ACLED_PROFILE.values["location_precision"].map
+ACLED_TIME_PRECISION: dict[str, str] = ACLED_PROFILE.values["date_precision"].map
 # Platforms an interception can be of; "Disrupted weapons use" without one of these in the
 # notes is a defused explosive or a seized weapon, not something shot out of the sky.
 AERIAL_PLATFORMS = frozenset({"drone", "missile", "aircraft", "balloon"})
@@ -74,9 +72,10 @@ def acled_origin(record: dict[str, OriginValue], kinds: dict[str, str]) -> dict[
     return out
 
 
-def import_acled(table: Table, ctx: Ctx) -> ColumnMap:
-    """Rows of an ACLED export -> strikes and interceptions; other event types rejected."""
-    run = _Acled(table, ctx)
+def import_acled(table: Table, ctx: Ctx, profile: Profile = ACLED_PROFILE) -> ColumnMap:
+    """Rows of an ACLED export -> strikes and interceptions; other event types rejected.
+    ``profile`` gives the sub-event types mapped and the precision codes (``values``)."""
+    run = _Acled(table, ctx, profile)
     for i in ctx.each_row(len(table)):
         run.row(i)
     return run.cols
@@ -85,7 +84,7 @@ def import_acled(table: Table, ctx: Ctx) -> ColumnMap:
 class _Acled:
     """One ACLED import: the export's columns by normalised name, located rows and dates."""
 
-    def __init__(self, table: Table, ctx: Ctx):
+    def __init__(self, table: Table, ctx: Ctx, profile: Profile):
         # ACLED headers are lowercase, but older exports shout; address columns by normalised name.
         actual = {norm(c): c for c in table.columns}
         missing = [c for c in _REQUIRED if c not in actual]
@@ -93,6 +92,12 @@ class _Acled:
             raise DataError(f"{ctx.name}: looks like an ACLED export but has no column(s) "
                             f"{', '.join(missing)}")
         self.table, self.ctx, self.actual = table, ctx, actual
+        maps = {k: v.lookup() for k, v in profile.values.items()}
+        self.types = {k: v for k, v in maps.get("type", {}).items() if v.casefold() != SKIP}
+        self.geo_precision = maps.get("location_precision", {})
+        self.time_precision = maps.get("date_precision", {})
+        type_map = profile.values["type"].map if "type" in profile.values else {}
+        self.mapped = ", ".join(k for k, v in type_map.items() if v.casefold() != SKIP) or "none"
         self.cols = ColumnMap(**{k: actual.get(v) for k, v in ACLED_COLUMNS.used().items()})
         self.kinds = {c: "int" if norm(c) in ACLED_INT_COLUMNS else "float" for c in table.columns
                       if norm(c) in ACLED_INT_COLUMNS | ACLED_FLOAT_COLUMNS}
@@ -120,7 +125,7 @@ class _Acled:
         country = self.located.countries[i]
         place, summary, quote = self._describe(ev, country, notes)
         fid = self._id(ev, f"{country.lower()}-{kind}-{d.iso}", notes)
-        precision = ACLED_GEO_PRECISION.get(ev["geo_precision"])
+        precision = self.geo_precision.get(ev["geo_precision"])
         if precision is None:
             precision = "city"
             notes.append("geo_precision missing; location_precision assumed city")
@@ -128,7 +133,7 @@ class _Acled:
         document = f"ACLED {event_id}".strip() + (f": {source}" if source else "")
         props = {
             "id": fid, "type": kind, "date": d.iso, "end_date": None,
-            "date_precision": ACLED_TIME_PRECISION.get(ev["time_precision"], "day"),
+            "date_precision": self.time_precision.get(ev["time_precision"], "day"),
             "country": country, "region": ev["admin1"] or None, "place": place,
             "location_precision": precision, "platform": platform or "unknown", "icao": None,
             "drones": None, "aircraft": None, "missiles": None, "killed": killed, "injured": None,
@@ -145,13 +150,13 @@ class _Acled:
         """Type, platform and fatalities of an event; what keeps it out goes to ``problems``."""
         actual = self.actual
         event_type, sub_type = ev["event_type"], ev["sub_event_type"]
-        kind = ACLED_TYPES.get((event_type.lower(), sub_type.lower()))
+        kind = self.types.get(" ".join(sub_type.split()).casefold())
         platform = platform_from_text(ev["notes"])
         if kind is None:
             problems.append(Rejected(
                 row, actual["event_type"], show(f"{event_type} / {sub_type}"),
                 f"ACLED event type {event_type!r} with sub-event type {sub_type!r} is not an "
-                f"incident type this map covers (mapped: {ACLED_MAPPED})"))
+                f"incident type this map covers (mapped sub-event types: {self.mapped})"))
         elif kind == "interception" and platform not in AERIAL_PLATFORMS:
             problems.append(Rejected(
                 row, actual["sub_event_type"], show(sub_type),

@@ -40,6 +40,7 @@ class ColumnMap:
     missiles: str | None = None
     killed: str | None = None
     injured: str | None = None
+    wkt: str | None = None      # a geometry as WKT text (``POINT (30.52 50.45)``)
 
     def used(self) -> dict[str, str]:
         """``{our field: source column}`` for every field that has a column."""
@@ -61,7 +62,7 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "date": ("date", "event_date", "incident_date", "time", "datetime", "date_time", "timestamp",
              "when", "start_date", "date_start", "begin", "start", "day", "date_from"),
     "type": ("type", "event_type", "incident_type", "category", "kind", "class",
-             "classification", "incident"),
+             "classification", "incident", "associations"),
     "platform": ("platform", "weapon", "weapon_type", "means", "vehicle", "asset"),
     "country": ("country", "country_name", "country_code", "iso2", "iso_a2", "iso_3166_1",
                 "iso3", "iso_a3", "nation", "cntry"),
@@ -85,6 +86,8 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "missiles": ("missiles", "n_missiles", "missile_count", "num_missiles"),
     "killed": ("killed", "fatalities", "deaths", "dead", "casualties_killed"),
     "injured": ("injured", "wounded", "injuries"),
+    "wkt": ("geom_wkt", "wkt", "wkt_geom", "geometry_wkt", "geometry", "the_geom", "geom",
+            "shape"),
 }
 # Order of the token pass: more specific fields first so "end_time" is not taken as a date.
 _TOKEN_FIELDS = ("lat", "lon", "end_date", "date", "country", "url", "source", "summary")
@@ -116,6 +119,12 @@ def guess_columns(columns: list[str]) -> ColumnMap:
                 taken.add(column)
                 break
     return ColumnMap(**chosen)
+
+
+def field_named(column: str) -> str | None:
+    """The field whose exact names include ``column`` (compared normalised): "lng" -> "lon"."""
+    key = norm(column)
+    return next((target for target, names in _CANDIDATES.items() if key in names), None)
 
 
 def check_columns(cols: ColumnMap, columns: list[str], name: str) -> None:

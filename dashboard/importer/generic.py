@@ -71,6 +71,7 @@ class _Generic:
         self.end_dates: list[DateParse] | None = (parse_dates(text[cols.end_date], cols.end_date)
                                                    if cols.end_date else None)
         self.type_cache: dict[str, tuple[str | None, bool]] = {}
+        self.date_precision: dict[int, str | None] = {}   # as the date cell itself says
         self.stem = ids.slug(Path(ctx.name).stem) or "import"
         self.cells = {c: text[c].tolist() for c in set(cols.used().values())}
         self.inferred_types = 0
@@ -126,6 +127,9 @@ class _Generic:
             date = d.iso
             if d.note:
                 r.notes.append(d.note)
+            if d.end_date and d.end_date != date:   # a range written in one cell
+                end_date = d.end_date
+            self.date_precision[r.i] = d.precision
         if self.end_dates is not None and r.get(cols.end_date):
             e = self.end_dates[r.i]
             if e.error:
@@ -222,7 +226,8 @@ class _Generic:
             r.notes.append("location_precision assumed exact (coordinates as given)"
                            if not precision_text else
                            f"location precision {precision_text!r} not recognised; assumed exact")
-        date_precision = DATE_PRECISION.get(r.get(cols.date_precision).lower(), "day")
+        date_precision = DATE_PRECISION.get(r.get(cols.date_precision).lower()) or (
+            self.date_precision.get(r.i) or "day")
         if end_date:
             date_precision = "range"
         confidence_text = r.get(cols.confidence).lower()

@@ -4,6 +4,15 @@ for swap checks and country lookups, and the map's region of interest.
 
 A geometry that cannot be cleaned raises ``GeometryError`` with the reason, which the row
 pipeline reports as the row's rejection.
+
+Multi-part geometries: the schema holds one Point (a place), LineString (a track) or Polygon
+(an area) per incident, and the map, the exports and the GeoParquet store rely on that. A
+Multi* geometry with one part is unwrapped; one with several is split by ``split_parts``
+(applied to the whole table by ``shapes.split_multipart``) into one record per part, each
+noting "part k of n" of its source row, so that every position in the file is kept as given
+and every record stays valid. Nothing is merged into a representative point or a hull,
+which would place the incident where the file does not. A GeometryCollection (parts of
+different kinds) and an empty geometry are rejected with the reason.
 """
 
 from __future__ import annotations
@@ -72,6 +81,12 @@ def clean_geometry(geometry: Any) -> tuple[dict[str, Any], bool]:
     if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
         raise GeometryError("is not a GeoJSON geometry")
     kind, coords = geometry["type"], geometry.get("coordinates")
+    if kind == "GeometryCollection":
+        raise GeometryError(f"type {kind!r} is not supported: its parts may be of different "
+                            f"kinds; give each part ({', '.join(GEOMETRY_TYPES)}) as a feature")
+    if (kind in GEOMETRY_TYPES or kind in _MULTI) and isinstance(coords, (list, tuple)) \
+            and not coords:
+        raise GeometryError(f"is an empty {kind} (no coordinates)")
     if kind in _MULTI and isinstance(coords, (list, tuple)) and len(coords) == 1:
         kind, coords = _MULTI[kind], coords[0]
     if kind not in GEOMETRY_TYPES:
@@ -79,6 +94,19 @@ def clean_geometry(geometry: Any) -> tuple[dict[str, Any], bool]:
                             "; a multi-part geometry must be split)")
     cleaned, had_z = _positions(coords, _DEPTH[kind])
     return {"type": kind, "coordinates": cleaned}, had_z
+
+
+def split_parts(geometry: Any) -> list[Any]:
+    """A Multi* geometry of two or more parts as one geometry per part; anything else as it is.
+
+    >>> split_parts({"type": "MultiPoint", "coordinates": [[23.1, 51.5], [23.2, 51.6]]})
+    [{'type': 'Point', 'coordinates': [23.1, 51.5]}, {'type': 'Point', 'coordinates': [23.2, 51.6]}]
+    """
+    if isinstance(geometry, dict) and geometry.get("type") in _MULTI:
+        coords = geometry.get("coordinates")
+        if isinstance(coords, (list, tuple)) and len(coords) > 1:
+            return [{"type": _MULTI[geometry["type"]], "coordinates": part} for part in coords]
+    return [geometry]
 
 
 def swap_geometry(geometry: dict[str, Any]) -> dict[str, Any]:

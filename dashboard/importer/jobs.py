@@ -45,10 +45,10 @@ def _work(out: Any, args: tuple) -> None:
             last[0] = now
             out.put(("progress", stage, done, total))
 
-    raw, name, fmt, columns, existing = args
+    raw, name, fmt, columns, existing, held = args
     try:
         with collector_paused():
-            result = import_bytes(raw, name, fmt, columns, existing, progress=progress)
+            result = import_bytes(raw, name, fmt, columns, existing, progress=progress, **held)
     except DataError as exc:
         out.put(("error", str(exc)))
     except Exception as exc:  # noqa: BLE001 - the page must say what broke, not hang
@@ -87,11 +87,13 @@ class ImportJob:
     """One import running in a worker process (started at once, or when a worker is free)."""
 
     def __init__(self, raw: bytes, name: str, fmt: str | None = None,
-                 columns: ColumnMap | None = None, existing_ids: Collection[str] = ()):
+                 columns: ColumnMap | None = None, existing_ids: Collection[str] = (),
+                 **held: Any):
         self.name = name
         self.result: ImportResult | None = None
         self.error: str | None = None
-        self._args = (raw, name, fmt, columns, frozenset(existing_ids))
+        # ``held``: import_bytes' ``existing`` and ``profiles`` (a re-import's matches).
+        self._args = (raw, name, fmt, columns, frozenset(existing_ids), held)
         self._status = Status("waiting", "Starting", 0, 0)
         self._lock = threading.Lock()
         self._seen = time.monotonic()

@@ -18,7 +18,7 @@ from .geometry import GeometryError, anchor, clean_geometry, in_roi, swap_geomet
 from .rows import Ctx
 from .table import Rejected, Table
 from .text import show
-from .values import parse_coordinates
+from .values import coordinate_problem, parse_coordinates
 
 
 @dataclass
@@ -50,7 +50,7 @@ def locate(table: Table, cols: ColumnMap, given: list[str | None], ctx: Ctx,
     """
     n = len(table)
     problems: list[list[Rejected]] = [[] for _ in range(n)]
-    notes: list[list[str]] = [[] for _ in range(n)]
+    notes: list[list[str]] = [list(table.notes[i]) if table.notes else [] for i in range(n)]
     points = _geometries(table, cols, ctx, problems)
     _fix_swaps(points, given, ctx, notes, _outside_problem(table, problems))
     _drop_out_of_range(points, table, cols, problems)
@@ -90,9 +90,8 @@ def _geometries(table: Table, cols: ColumnMap, ctx: Ctx,
             if np.isnan(values[i]):
                 bad = True
                 text = table.text.at[i, column]
-                reason = ("is empty; coordinates are needed to place the incident" if not text
-                          else "is not a number (decimal degrees expected, e.g. 52.23)")
-                problems[i].append(Rejected(table.rows[i], column, show(text), reason))
+                problems[i].append(Rejected(table.rows[i], column, show(text),
+                                            coordinate_problem(text)))
         if not bad:
             geoms[i] = {"type": "Point", "coordinates": [float(lons[i]), float(lats[i])]}
             from_columns[i] = True
@@ -170,10 +169,20 @@ def _country_holds(ctx: Ctx, code: str, x: float, y: float) -> bool:
 
 def _drop_out_of_range(points: _Points, table: Table, cols: ColumnMap,
                        problems: list[list[Rejected]]) -> None:
-    """Reject (and drop the geometry of) every row whose coordinates are off the globe."""
+    """Reject (and drop the geometry of) every row whose coordinates are off the globe, or
+    whose latitude and longitude columns hold the same number."""
     xs, ys = points.xs, points.ys
     lat_col, lon_col = cols.lat, cols.lon
     for i, geom in enumerate(points.geoms):
+        if geom is not None and points.from_columns[i] and xs[i] == ys[i] and xs[i] != 0:
+            # The same number in both columns is a copy slip, not a place (50.45, 50.45 is
+            # in Kazakhstan when the row says Kyiv): never guess which one is right.
+            problems[i].append(Rejected(table.rows[i], f"{lat_col}/{lon_col}",
+                                        show(table.text.at[i, lat_col]),
+                                        "latitude equals longitude: one of them was probably "
+                                        "copied into the other; give both"))
+            points.geoms[i] = None
+            continue
         if geom is None or (abs(xs[i]) <= 180 and abs(ys[i]) <= 90):
             continue
         if points.from_columns[i]:

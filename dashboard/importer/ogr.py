@@ -1,8 +1,9 @@
-"""GeoPackage and KML files, read through GDAL (pyogrio) into a ``Table``.
+"""GeoPackage, KML and KMZ files, read through GDAL (pyogrio) into a ``Table``.
 
 A GeoPackage gives its first spatial layer (others are named in a warning); a KML gives
 all its layers (folders). Layers are reprojected to EPSG:4326; the KML driver's styling
-columns are dropped, and a placemark's TimeStamp or TimeSpan becomes one date column.
+columns are dropped, and a placemark's TimeStamp or TimeSpan becomes one date column. A KMZ
+is unzipped (``kmz.kml_from_kmz``) and its KML read the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shapely.geometry
 
 from ..schema import DataError
 from .detect import FORMAT_LABELS
+from .kmz import kml_from_kmz
 from .table import Table, table_from_records
 from .text import first_line
 
@@ -25,8 +27,12 @@ KML_DRIVER_COLUMNS = frozenset({"altitudeMode", "tessellate", "extrude", "visibi
 
 
 def read_ogr(raw: bytes, name: str, fmt: str, warn: list[str]) -> Table:
-    """A GeoPackage (``fmt="gpkg"``) or KML (``"kml"``) file's features as a ``Table``."""
-    chosen, frames = _read_layers(raw, name, fmt, warn)
+    """A GeoPackage (``fmt="gpkg"``), KML (``"kml"``) or KMZ (``"kmz"``) file's features as a
+    ``Table``."""
+    label = FORMAT_LABELS[fmt]
+    if fmt == "kmz":
+        raw, fmt = kml_from_kmz(raw, name, warn), "kml"
+    chosen, frames = _read_layers(raw, name, fmt, label, warn)
     records: list[dict[str, Any]] = []
     geometries: list[Any] = []
     for layer, frame in zip(chosen, frames, strict=True):
@@ -42,11 +48,12 @@ def read_ogr(raw: bytes, name: str, fmt: str, warn: list[str]) -> Table:
     return table
 
 
-def _read_layers(raw: bytes, name: str, fmt: str, warn: list[str]) -> tuple[list[str], list[Any]]:
-    """The names of the layers to read and their frames; ``DataError`` when GDAL cannot read it."""
-    import pyogrio  # GDAL is heavy to import; only these two formats need it
+def _read_layers(raw: bytes, name: str, fmt: str, label: str,
+                 warn: list[str]) -> tuple[list[str], list[Any]]:
+    """The names of the layers to read and their frames; ``DataError`` (naming the format as
+    ``label``) when GDAL cannot read it."""
+    import pyogrio  # GDAL is heavy to import; only these formats need it
 
-    label = FORMAT_LABELS[fmt]
     with warnings.catch_warnings():
         # GDAL warns that an in-memory buffer has "no conformant file extension".
         warnings.simplefilter("ignore", RuntimeWarning)

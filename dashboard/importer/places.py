@@ -51,6 +51,30 @@ def country_code(name: str) -> str | None:
     return None
 
 
+#: An emoji flag: two regional indicator letters (🇧🇪 is B E), or a black flag followed by
+#: tag letters (🏴 + "gbeng" for England), the form subdivision flags take.
+_FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}|\U0001F3F4[\U000E0061-\U000E007A]+\U000E007F?")
+
+
+def flag_country(text: str) -> str | None:
+    """The ISO alpha-2 code of the first emoji flag in ``text`` (🇧🇪 -> "BE"), or None.
+
+    A regional indicator pair spells the code itself; a subdivision flag (England's)
+    gives its country ("GB"). Pairs that are no country (🇪🇺, 🇺🇳) give None."""
+    match = _FLAG.search(text)
+    if match is None:
+        return None
+    flag = match.group()
+    base = 0x1F1E6 if flag[0] != "\U0001F3F4" else 0xE0061
+    code = "".join(chr(ord(ch) - base + ord("A")) for ch in flag.lstrip("\U0001F3F4")[:2])
+    return code if code == "XK" or pycountry.countries.get(alpha_2=code) else None
+
+
+def strip_flags(text: str) -> str:
+    """``text`` without its emoji flags (and the spaces they leave): "Belgium 🇧🇪" -> "Belgium"."""
+    return re.sub(r"\s{2,}", " ", _FLAG.sub("", text)).strip(" ,;") if _FLAG.search(text) else text
+
+
 def country_name(code: str) -> str:
     """The common English name for an ISO alpha-2 code (the code itself when unknown)."""
     if code == "XK":

@@ -40,6 +40,7 @@ class Table:
     geometries: list[Any] | None = None      # raw GeoJSON geometry per record
     rejected: list[Rejected] = field(default_factory=list)   # rows that could not be read
     warnings: list[str] = field(default_factory=list)
+    notes: list[list[str]] | None = None     # per record, what a reader says in its notes
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -1,47 +1,110 @@
 """Cell values read the way people write them: coordinates, counts, dates, and the
 keywords that give an incident type or a platform.
 
-Coordinates take decimal commas and hemisphere letters (``52,23``, ``21.0 E``); dates take
-ISO, written-out months, dotted, slashed (day/month order settled by the column's other
-dates), compact and Unix-time forms. A value that cannot be read comes back with the
-reason, never a guess.
+Coordinates take decimal commas and hemisphere letters (``52,23``, ``21.0 E``) and
+degrees-minutes-seconds (``50°27'00"N``, ``50 27 00 N``, ``50d27m00s``); dates and
+times are read by ``dates.py`` (ISO, written-out months, dotted, slashed with the day/month
+order settled by the column's other dates, compact, Unix time, ranges, UCDP's 12-hour times
+and tracker free text), to which ``parse_dates`` hands a column. A value that cannot be
+read comes back with the reason, never a guess.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..schema import INCIDENT_TYPES, PLATFORMS, TYPE_LABELS
+from .dates import DateParse, Order, parse_date_column
 
 # --------------------------------------------------------------------------- numbers
 
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:[.,]\d*)?|[.,]\d+)\s*°?\s*([NSEWnsew]?)$")
 
+# Degrees, minutes, seconds: a mark (°, d, ′, ', m, ″, ", s ...) or a space after each part,
+# the hemisphere before or after. ``°`` also as the look-alikes º and ˚; primes also as the
+# quotes ’ and ´ that word processors put in.
+_DMS = re.compile(
+    r"^(?P<h1>[NSEWnsew])?\s*(?P<sign>[+-])?\s*"
+    r"(?P<d>\d{1,3}(?:[.,]\d+)?)\s*(?:°|º|˚|deg|d|(?=\s))\s*"
+    r"(?:(?P<m>\d{1,3}(?:[.,]\d+)?)\s*(?:['′’´]|min|m|(?=\s)|(?=[NSEWnsew]?$))\s*"
+    r"(?:(?P<s>\d{1,3}(?:[.,]\d+)?)\s*(?:\"|″|”|''|′′|’’|sec|s)?\s*)?)?"
+    r"(?P<h2>[NSEWnsew])?$")
+# Without one of these marks ("50 27") a hemisphere letter must say the text is DMS.
+_DMS_MARK = re.compile(r"[°º˚'′’´\"″”dms]")
+
+
+def parse_dms(text: str) -> tuple[float | None, str | None]:
+    """A degrees-minutes-seconds coordinate -> (decimal degrees, None).
+
+    ``50°27'00"N``, ``50° 27′ 0″ N``, ``50 27 00 N``, ``N50°27.5'``, ``50d27m00s`` and
+    ``-30°15'`` are read. Returns ``(None, reason)`` when the text is written as DMS but cannot
+    be right (minutes or seconds of 60 or more, two hemispheres, a sign and a hemisphere,
+    a fraction before the last part), and ``(None, None)`` when it is not DMS at all.
+    """
+    match = _DMS.match(text.strip())
+    if not match or match["m"] is None:
+        return None, None        # plain degrees are the decimal pattern's business
+    h1, sign, d, m, s, h2 = match.group("h1", "sign", "d", "m", "s", "h2")
+    parts = [p.replace(",", ".") for p in (d, m, s) if p is not None]
+    if h1 and h2:
+        return None, f"has two hemisphere letters ({h1} and {h2})"
+    hemisphere = (h1 or h2 or "").upper()
+    if not hemisphere and not _DMS_MARK.search(text):
+        return None, "has its parts separated only by spaces; that needs a hemisphere letter"
+    if sign and hemisphere:
+        return None, f"has both a sign ({sign}) and a hemisphere letter ({hemisphere})"
+    if any("." in p for p in parts[:-1]):
+        return None, "has a fraction before its last part (only the last of d, m, s may have one)"
+    for label, part in zip(("minutes", "seconds"), parts[1:], strict=False):
+        if float(part) >= 60:
+            return None, f"{label} {part} are not under 60"
+    value = sum(float(p) / 60 ** k for k, p in enumerate(parts))
+    return (-value if sign == "-" or hemisphere in ("S", "W") else value), None
+
 
 def parse_coordinate(text: str) -> float | None:
-    """``"52.23"``, ``"52,23"``, ``"52.23°N"``, ``"21.0 E"`` -> float; None when not a number."""
+    """``"52.23"``, ``"52,23"``, ``"52.23°N"``, ``"21.0 E"``, ``50°27'00"N`` -> float; None
+    when not a number (``coordinate_problem`` says why for a DMS value that is wrong)."""
     match = _NUMBER.match(text.strip())
     if not match:
-        return None
+        return parse_dms(text)[0]
     sign, digits, hemisphere = match.groups()
     value = float(digits.replace(",", "."))
     return -value if (sign == "-") != (hemisphere.upper() in ("S", "W")) else value
 
 
+def coordinate_problem(text: str) -> str:
+    """Why ``text`` is not a coordinate ``parse_coordinate`` can read (for the rejection)."""
+    if not text.strip():
+        return "is empty; coordinates are needed to place the incident"
+    _, reason = parse_dms(text)
+    if reason:
+        return f"is not a valid degrees-minutes-seconds coordinate: {reason}"
+    return ("is not a number (decimal degrees expected, e.g. 52.23, or degrees-minutes-seconds, "
+            "e.g. 52°13'47\"N)")
+
+
 def parse_coordinates(series: pd.Series) -> tuple[np.ndarray, int]:
-    """Vectorised ``parse_coordinate``: floats (NaN where not a number) and decimal commas."""
-    parts = series.astype(str).str.extract(_NUMBER.pattern)
+    """Vectorised ``parse_coordinate``: floats (NaN where not a number) and decimal commas.
+
+    The decimal pattern runs column-wise; only the (distinct) values it does not match go
+    through the DMS parser one by one, so a plain decimal column costs what it did.
+    """
+    text = series.astype(str)
+    parts = text.str.extract(_NUMBER.pattern)
     digits = parts[1]
     commas = int(digits.str.contains(",", regex=False, na=False).sum())
     values = pd.to_numeric(digits.str.replace(",", ".", regex=False), errors="coerce")
     negative = (parts[0] == "-") != parts[2].fillna("").str.upper().isin(["S", "W"])
     values = values.where(~negative, -values)
+    rest = text[digits.isna()]
+    rest = rest[rest.str.contains(r"\d", regex=True)]
+    if len(rest):
+        dms = {v: parse_dms(v)[0] for v in pd.unique(rest)}
+        values[rest.index] = rest.map(dms).astype(float)
     return values.to_numpy(dtype=float), commas
 
 
@@ -58,104 +121,17 @@ def parse_count(text: str) -> tuple[int | None, str | None]:
 
 # --------------------------------------------------------------------------- dates
 
-_MONTHS: dict[str, int] = {}
-for _i in range(1, 13):
-    _MONTHS[calendar.month_name[_i].lower()] = _i
-    _MONTHS[calendar.month_abbr[_i].lower()] = _i
-_MONTHS["sept"] = 9
-
-_TIME = r"(?:[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?"
-_ISO = re.compile(rf"(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_DMY_TEXT = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{{4}}){_TIME}")
-_MDY_TEXT = re.compile(rf"([A-Za-z]+)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_TIME}")
-_DOTTED = re.compile(rf"(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}}){_TIME}")
-_SLASH = re.compile(rf"(\d{{1,2}})[/-](\d{{1,2}})[/-](\d{{4}}){_TIME}")
-_EPOCH = re.compile(r"(\d{10}|\d{13})(?:\.\d+)?")
-
-
-def _make_date(value: str, year: int, month: int, day: int) -> tuple[str | None, str | None]:
-    try:
-        return dt.date(year, month, day).isoformat(), None
-    except ValueError as exc:
-        return None, f"{value} is not a real calendar date ({exc})"
-
-
-@dataclass(frozen=True)
-class DateParse:
-    """One parsed date: the ISO day or the error, and a note on how it was read."""
-
-    iso: str | None = None
-    error: str | None = None
-    note: str | None = None
-    slash: tuple[int, int, int] | None = None    # (a, b, year) of an a/b/yyyy date
-
-
-def _parse_one_date(value: str) -> DateParse:
-    text = value.strip()
-    if not text:
-        return DateParse(error="is empty; a date is needed")
-    if m := _ISO.fullmatch(text):
-        return DateParse(*_make_date(text, int(m[1]), int(m[2]), int(m[3])))
-    if m := _DOTTED.fullmatch(text):
-        return DateParse(*_make_date(text, int(m[3]), int(m[2]), int(m[1])))
-    if m := _SLASH.fullmatch(text):
-        return DateParse(slash=(int(m[1]), int(m[2]), int(m[3])))
-    if (m := _DMY_TEXT.fullmatch(text)) and m[2].lower() in _MONTHS:
-        return DateParse(*_make_date(text, int(m[3]), _MONTHS[m[2].lower()], int(m[1])))
-    if (m := _MDY_TEXT.fullmatch(text)) and m[1].lower() in _MONTHS:
-        return DateParse(*_make_date(text, int(m[3]), _MONTHS[m[1].lower()], int(m[2])))
-    if m := _COMPACT.fullmatch(text):
-        return DateParse(*_make_date(text, int(m[1]), int(m[2]), int(m[3])))
-    if m := _EPOCH.fullmatch(text):
-        seconds = int(m[1]) / (1000 if len(m[1]) == 13 else 1)
-        day = dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date().isoformat()
-        return DateParse(day, note=f"date {day} converted from the Unix time {text} (UTC)")
-    return DateParse(error=f"{text!r} is not a date format this importer reads "
-                           "(YYYY-MM-DD, 15 September 2025, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yyyy)")
-
-
-def _resolve_slash(value: str, a: int, b: int, year: int, day_first: bool, month_first: bool,
-                   column: str) -> DateParse:
-    """An a/b/yyyy date, its order taken from the column when the date itself does not settle it."""
-    note = None
-    if a > 12 and b > 12:
-        return DateParse(error=f"{value} is not a real calendar date (neither part can be a month)")
-    if a > 12 or a == b:
-        order = "dmy"
-    elif b > 12:
-        order = "mdy"
-    elif day_first != month_first:
-        order = "dmy" if day_first else "mdy"
-        note = (f"date {value} read as {'day/month' if day_first else 'month/day'}, like the "
-                f"other dates in column {column!r}")
-    else:
-        why = ("the column has both orders" if day_first else
-               "no other date in the column settles the order")
-        return DateParse(error=f"ambiguous date {value}: day/month or month/day ({why})")
-    day, month = (a, b) if order == "dmy" else (b, a)
-    iso, error = _make_date(value, year, month, day)
-    return DateParse(iso, error, note if iso else None)
-
-
-def parse_dates(values: pd.Series, column: str) -> list[DateParse]:
-    """Parse a date column, resolving a/b/yyyy dates from the column's other dates.
+def parse_dates(values: pd.Series, column: str, order: Order | None = None) -> list[DateParse]:
+    """Parse a date column: one ``DateParse`` per cell (see ``dates.parse_date_column``).
 
     ``a > 12`` means day/month, ``b > 12`` month/day. When both are 12 or less and differ,
     the order is taken from the column if all of its unambiguous slash dates agree;
-    otherwise the date is ambiguous and gets an error.
+    otherwise the date is ambiguous and gets an error, unless ``order`` ("dmy" or "mdy",
+    for a source known to write one) is given: then it is assumed and noted. Ranges, UTC
+    times and the date precision come in ``end_date``, ``start_time``, ``end_time`` and
+    ``precision``.
     """
-    parsed = {v: _parse_one_date(v) for v in pd.unique(values.astype(str))}
-    day_first = month_first = False
-    for p in parsed.values():
-        if p.slash:
-            a, b, _ = p.slash
-            day_first |= a > 12 >= b
-            month_first |= b > 12 >= a
-    for value, p in parsed.items():
-        if p.slash:
-            parsed[value] = _resolve_slash(value, *p.slash, day_first, month_first, column)
-    return [parsed[v] for v in values.astype(str)]
+    return parse_date_column(values.astype(str), column, order)
 
 
 # --------------------------------------------------------------------------- keywords

@@ -8,14 +8,14 @@ from dataclasses import replace
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import geo, importer, load, settings, sources
+from dashboard import geo, importer, load, settings, sources, store
 from dashboard.context import Context
 from dashboard.importer import jobs
 from dashboard.schema import DataError
 from dashboard.ui import state as S
 
 MAPPED = ("lat", "lon", "date", "type", "country", "place", "summary", "source", "platform")
-ACCEPTED = ["geojson", "json", "csv", "txt", "gpkg", "kml"]
+ACCEPTED = ["geojson", "json", "csv", "txt", "gpkg", "kml", "kmz"]
 
 
 def _upload_limit_mb() -> int:
@@ -34,13 +34,23 @@ def _run_import(ctx: Context, upload, fmt: str | None, columns: importer.ColumnM
         return cached[1]
     if upload.size < jobs.INLINE_BYTES:
         result = importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
-                                       existing_ids=set(ctx.incidents["id"]))
+                                       existing_ids=set(ctx.incidents["id"]), **_held(ctx))
     else:
         result = _in_worker(ctx, upload, key)
         if result is None:
             return None
     ss[S.KEY_IMPORT] = (key, result, upload.name)
     return result
+
+
+def _held(ctx: Context) -> dict:
+    """What a re-import is matched against: the saved records that came from a file (their
+    ``origin``), and the profiles shipped and saved beside the data."""
+    cfg = settings.load_settings()
+    held = ctx.incidents.loc[ctx.incidents["origin"].notna(), ["id", "origin"]]
+    existing = [f for f in store.open_snapshot(cfg.data).features
+                if f["properties"]["id"] in set(held["id"])] if len(held) else []
+    return {"existing": existing, "profiles": importer.available_profiles(cfg.data)}
 
 
 def _in_worker(ctx: Context, upload, key: tuple) -> importer.ImportResult | None:
@@ -52,7 +62,7 @@ def _in_worker(ctx: Context, upload, key: tuple) -> importer.ImportResult | None
     else:
         cancel_job()
         job = jobs.ImportJob(upload.getvalue(), upload.name, key[1], key[2],
-                             existing_ids=set(ctx.incidents["id"]))
+                             existing_ids=set(ctx.incidents["id"]), **_held(ctx))
         ss[S.KEY_IMPORT_JOB] = (key, job)
     status = job.poll()
     if status.state == "done":
@@ -101,14 +111,16 @@ def _save(cfg: settings.Settings) -> None:
     ss = st.session_state
     _, result, name = ss[S.KEY_IMPORT]
     try:
-        saved = sources.save_import(cfg.data, result.features, name, ss.get(S.KEY_IMPORT_NOTE, ""))
+        saved = sources.save_import(cfg.data, result.features, name, ss.get(S.KEY_IMPORT_NOTE, ""),
+                                    updated=result.updated)
     except (DataError, settings.ReadOnlyError) as exc:
         problems = "; ".join(str(p) for p in getattr(exc, "problems", [])[:5])
         S.flash(S.FLASH_STORE, "error",
                 f"Import not saved: {exc}" + (f" ({problems})" if problems else ""))
         return
-    S.flash(S.FLASH_STORE, "success", f"Added {len(result.features)} incidents from {name} "
-                                      f"({len(saved.features)} in the data now).")
+    updated = f" and updated {len(result.updated)}" if result.updated else ""
+    S.flash(S.FLASH_STORE, "success", f"Added {len(result.features)}{updated} incidents from "
+                                      f"{name} ({len(saved.features)} in the data now).")
     ss[S.KEY_IMPORT] = None
     ss[S.KEY_IMPORT_PREVIEW] = False
     ss[S.KEY_UPLOAD_NONCE] = ss.get(S.KEY_UPLOAD_NONCE, 0) + 1
@@ -144,8 +156,12 @@ def _report(result, chosen: str | None) -> None:
                     + ("as chosen above" if chosen else "detected from the file")))
     read, valid, rejected = st.columns(3)
     read.metric("Rows read", result.rows_read)
-    valid.metric("Valid", len(result.features))
+    valid.metric("Valid", len(result.features), help="new incidents" if result.updated
+                 or result.unchanged else None)
     rejected.metric("Rejected", result.rows_rejected)
+    if result.updated or result.unchanged:
+        st.caption(S.md(f"Already in the data (same source id): {len(result.updated)} updated, "
+                        f"{len(result.unchanged)} unchanged."))
     for warning in result.warnings:
         st.info(S.md(warning))
     if result.rejected:
@@ -162,7 +178,8 @@ def _save_controls(cfg: settings.Settings, result) -> None:
         return
     st.text_input("Note for the change history", key=S.KEY_IMPORT_NOTE,
                   placeholder=f"e.g. ACLED weekly export, {dt.date.today():%-d %b %Y}")
-    st.button(f"Add {len(result.features)} incidents to the data", type="primary",
+    updated = f" and update {len(result.updated)}" if result.updated else ""
+    st.button(f"Add {len(result.features)}{updated} incidents to the data", type="primary",
               icon=":material/save:", on_click=_save, args=(cfg,))
 
 
@@ -201,5 +218,5 @@ def import_panel(ctx: Context, cfg: settings.Settings) -> None:
     if result.columns is not None and fmt != "acled" and result.format != "acled":
         _column_choice(widget, result.source_columns, result.columns, expanded=not result.features)
     _report(result, fmt)
-    if result.features:
+    if result.features or result.updated:
         _save_controls(cfg, result)

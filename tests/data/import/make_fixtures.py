@@ -7,7 +7,9 @@ The GeoPackage is not here: tests/test_importer.py writes it with geopandas.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -168,14 +170,96 @@ KML = """\
 </kml>
 """
 
+# UCDP GED's shape (a subset of its columns, in its order): latitude/longitude and the same
+# point as geom_wkt. Row 2's WKT is 0.05° east of its columns (a warning; the columns win);
+# row 3's WKT is cut off and row 4's is POINT EMPTY: harmless beside the columns, rejected
+# when the WKT is the only geometry. Ids start with 9; headlines say "Synthetic test".
+UCDP_WKT_CSV = """\
+id,relid,year,type_of_violence,conflict_name,side_a,side_b,source_article,source_headline,\
+where_prec,where_coordinates,where_description,adm_1,latitude,longitude,geom_wkt,country,\
+date_prec,date_start,date_end,best
+900001,UKR-2025-1-900-1,2025,1,Russia - Ukraine,Government of Russia (Soviet Union),\
+Government of Ukraine,"Synthetic Agency,2025-09-11",Synthetic test: drone strike on Kyiv,1,\
+Kyiv city,Kyiv,Kyiv city,50.4501,30.5234,POINT (30.5234 50.4501),Ukraine,1,\
+2025-09-10 00:00:00.000,2025-09-10 00:00:00.000,2
+900002,UKR-2025-1-900-2,2025,1,Russia - Ukraine,Government of Russia (Soviet Union),\
+Government of Ukraine,"Synthetic Agency,2025-09-12",Synthetic test: missile strike on Lviv,1,\
+Lviv city,Lviv,Lviv oblast,49.8397,24.0297,POINT (24.0797 49.8397),Ukraine,1,\
+2025-09-11 00:00:00.000,2025-09-11 00:00:00.000,0
+900003,UKR-2025-1-900-3,2025,1,Russia - Ukraine,Government of Russia (Soviet Union),\
+Government of Ukraine,"Synthetic Agency,2025-09-13",Synthetic test: shelling of Kharkiv,1,\
+Kharkiv city,Kharkiv,Kharkiv oblast,49.9935,36.2304,POINT (36.2304,Ukraine,1,\
+2025-09-12 00:00:00.000,2025-09-12 00:00:00.000,1
+900004,UKR-2025-1-900-4,2025,1,Russia - Ukraine,Government of Russia (Soviet Union),\
+Government of Ukraine,"Synthetic Agency,2025-09-14",Synthetic test: drone attack on Odesa,1,\
+Odesa city,Odesa,Odesa oblast,46.4825,30.7233,POINT EMPTY,Ukraine,1,\
+2025-09-13 00:00:00.000,2025-09-13 00:00:00.000,0
+"""
+
+# Degrees-minutes-seconds as people type them: ASCII marks, Unicode primes with spaces,
+# spaces only, the hemisphere first with decimal minutes, d/m/s letters; row 7 has 75
+# minutes and row 8 61 seconds (both rejected with the reason). Rows 1-5 are all Kyiv.
+DMS_CSV = """\
+date,lat,lon,type,country,place,description
+2025-09-10,50°27'00"N,30°31'24"E,strike,UA,Kyiv,Synthetic test: ASCII marks
+2025-09-10,50° 27′ 0″ N,30° 31′ 24″ E,strike,UA,Kyiv,Synthetic test: Unicode primes
+2025-09-10,50 27 00 N,30 31 24 E,strike,UA,Kyiv,Synthetic test: spaces only
+2025-09-10,N50°27.0',E30°31.4',strike,UA,Kyiv,Synthetic test: hemisphere first
+2025-09-10,50d27m00s,30d31m24s,strike,UA,Kyiv,Synthetic test: d m s letters
+2025-09-11,52°13'47"N,21°00'44"E,strike,PL,Warsaw,Synthetic test: Warsaw
+2025-09-12,50°75'00"N,30°31'24"E,strike,UA,Kyiv,Synthetic test: 75 minutes
+2025-09-12,50°27'61"N,30°31'24"E,strike,UA,Kyiv,Synthetic test: 61 seconds
+"""
+
+
+def _multi_feature(fid: str, category: str, geometry: dict) -> dict:
+    return {"type": "Feature", "geometry": geometry,
+            "properties": {"id": fid, "event_date": "2025-09-15", "category": category,
+                           "nation": "Poland", "name": "Wyryki",
+                           "details": f"Synthetic test: one incident given as a {geometry['type']}."}}
+
+
+def _square(x: float, y: float) -> list[list[list[float]]]:
+    return [[[x, y], [x + 0.2, y], [x + 0.2, y + 0.2], [x, y + 0.2], [x, y]]]
+
+
+# One incident per feature, each a multi-part geometry: 3 debris points, 2 drone tracks,
+# 2 closed areas (each split into one record per part), a GeometryCollection and an empty
+# MultiPoint (both rejected).
+MULTI = {"type": "FeatureCollection", "features": [
+    _multi_feature("debris", "crash", {"type": "MultiPoint", "coordinates": [
+        [23.10, 51.50], [23.12, 51.52], [23.15, 51.48]]}),
+    _multi_feature("tracks", "airspace incursion", {"type": "MultiLineString", "coordinates": [
+        [[23.60, 52.10], [23.30, 51.90]], [[23.70, 52.30], [23.40, 52.20]]]}),
+    _multi_feature("areas", "airspace incursion", {"type": "MultiPolygon", "coordinates": [
+        _square(21.9, 50.0), _square(22.3, 50.0)]}),
+    _multi_feature("mixed", "crash", {"type": "GeometryCollection", "geometries": [
+        {"type": "Point", "coordinates": [23.1, 51.5]},
+        {"type": "LineString", "coordinates": [[23.6, 52.1], [23.3, 51.9]]}]}),
+    _multi_feature("nothing", "crash", {"type": "MultiPoint", "coordinates": []}),
+]}
+
+
+def kmz(kml: bytes) -> bytes:
+    """``kml`` zipped as a KMZ's ``doc.kml``, with a fixed timestamp so the bytes repeat."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        info = zipfile.ZipInfo("doc.kml", date_time=(2025, 9, 10, 0, 0, 0))
+        info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 3, 0o644 << 16
+        archive.writestr(info, kml)
+    return out.getvalue()
+
 
 def main() -> None:
     (HERE / "cp1252.csv").write_bytes(CP1252_CSV.encode("cp1252"))
     for name, text in (("mixed_dates.csv", MIXED_DATES_CSV), ("swapped.csv", SWAPPED_CSV),
                        ("string_coords.csv", STRING_COORDS_CSV), ("multiline.csv", MULTILINE_CSV),
-                       ("acled.csv", ACLED_CSV), ("placemarks.kml", KML)):
+                       ("acled.csv", ACLED_CSV), ("placemarks.kml", KML),
+                       ("ucdp_wkt.csv", UCDP_WKT_CSV), ("dms.csv", DMS_CSV)):
         (HERE / name).write_bytes(text.encode("utf-8"))
-    for name, data in (("ours.geojson", OURS), ("foreign.geojson", FOREIGN)):
+    (HERE / "placemarks.kmz").write_bytes(kmz(KML.encode("utf-8")))
+    for name, data in (("ours.geojson", OURS), ("foreign.geojson", FOREIGN),
+                       ("multi.geojson", MULTI)):
         (HERE / name).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
                                  encoding="utf-8")
 
