@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import context, filters, load, settings, style
 from dashboard.context import Context
 from dashboard.schema import DataError
-from dashboard.ui import briefing, card, curation, import_tab, link, map_panel, sidebar, tabs
+from dashboard.ui import briefing, card, curation, import_tab, link, map_panel, overlay_panel, sidebar, tabs
 from dashboard.ui import state as S
 from dashboard.ui.static import css, script
 
@@ -82,6 +82,7 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
         tabs.export_panel(ctx, shown, spec)
     with import_tab_:
         import_tab.import_panel(saved, cfg)
+        overlay_panel.overlay_section(cfg)
     curation.dialogs(ctx, cfg)
     script("page.js")
     st.caption(S.md(f"{style.ATTRIBUTION} · Every incident cites its source document and a "

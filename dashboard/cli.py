@@ -18,6 +18,7 @@ from . import (
     filters,
     importer,
     load,
+    overlay_cli,
     paths,
     settings,
     sources,
@@ -26,6 +27,7 @@ from . import (
     style,
 )
 from .bounds import Bounds
+from .importer import profiles
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
 
@@ -123,7 +125,7 @@ def _export(args: argparse.Namespace) -> int:
     opts = export.SnapshotOptions(
         title=args.title, subtitle=caption, banner=args.banner, page=args.page,
         scale=args.scale, bbox=export.extent_for(shown, bbox), data_as_of=ctx.last,
-        sources=ctx.sources)
+        sources=ctx.sources, overlays=overlay_cli.export_layers(args.overlay, spec.date_to))
     data = export.render(args.format, shown, ctx.countries, ctx.airports, opts)
     files.replace_with(out, data)
     print(f"wrote {out} ({args.format}, {len(shown)} incidents, {len(data):,} bytes)")
@@ -180,17 +182,29 @@ def _brief_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _columns(pairs: list[str] | None) -> importer.ColumnMap | None:
-    if not pairs:
-        return None
-    chosen = {}
-    for pair in pairs:
+def _columns(pairs: list[str] | None) -> dict[str, str]:
+    """``--column FIELD=COLUMN`` pairs: the fields chosen, over the profile's and the guess."""
+    chosen: dict[str, str] = {}
+    for pair in pairs or []:
         ours, _, theirs = pair.partition("=")
         if ours not in importer.COLUMN_FIELDS or not theirs:
             raise UsageError(f"--column {pair!r}: expected FIELD=COLUMN with FIELD one of "
                              f"{', '.join(importer.COLUMN_FIELDS)}")
         chosen[ours] = theirs
-    return importer.ColumnMap(**chosen)
+    return chosen
+
+
+def _profile(name: str | None, data: Path) -> importer.Profile | None:
+    """``--profile NAME`` (shipped or beside the data) or ``--profile FILE.json``."""
+    if not name:
+        return None
+    known = importer.available_profiles(data)
+    if name in known:
+        return known[name]
+    if name.endswith(".json") or Path(name).exists():
+        return profiles.read_profile(Path(name))
+    raise UsageError(f"--profile {name!r}: no such profile; known: {', '.join(sorted(known))} "
+                     "(or give a profile .json file)")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -201,9 +215,16 @@ def _import(args: argparse.Namespace) -> int:
         settings.require_writable(settings.load_settings(), "saving an import")
     raw = load.read_bytes(source)
     taken = store.open_snapshot(out).ids if out.exists() else set()
+    lookups = {k: v for f in args.lookup or []
+               for k, v in importer.lookup_titles(load.read_bytes(Path(f)), Path(f).name).items()}
+    mapping = dict(profiles.parse_map_option(m) for m in args.map or [])
+    constants = dict(profiles.parse_set_option(c) for c in args.set or [])
     with importer.collector_paused():
-        result = importer.import_bytes(raw, source.name, args.format, _columns(args.column),
-                                       taken)
+        result = importer.import_bytes(
+            raw, source.name, args.format, None, taken, lookups=lookups,
+            profile=_profile(args.profile, out), mapping=mapping, constants=constants,
+            profiles=importer.available_profiles(out), column_overrides=_columns(args.column),
+            existing=store.open_snapshot(out).features if out.exists() else None)
     print(result.summary())
     for warning in result.warnings:
         print(f"note: {warning}")
@@ -215,15 +236,17 @@ def _import(args: argparse.Namespace) -> int:
         files.replace_with(report,
                            importer.rejected_frame(result).to_csv(index=False).encode("utf-8-sig"))
         print(f"wrote {args.report} (the rejected rows, with reasons)")
-    if args.dry_run or not result.features:
+    if args.dry_run or not (result.features or result.updated):
         print("nothing written" + (" (--dry-run)" if args.dry_run else ""))
         return 0
     if not out.exists():
         settings.require_writable(settings.load_settings(), "saving an import")
         files.write_atomic(out, b'{"type": "FeatureCollection", "features": []}\n')
-    saved = sources.save_import(out, result.features, source.name, args.note or "")
-    print(f"wrote {len(result.features)} incident(s) to {out} ({len(saved.features)} in all); "
-          f"logged in {store.history_path(out).name}")
+    saved = sources.save_import(out, result.features, source.name, args.note or "",
+                                updated=result.updated)
+    updated = f", updated {len(result.updated)}" if result.updated else ""
+    print(f"wrote {len(result.features)} incident(s){updated} to {out} "
+          f"({len(saved.features)} in all); logged in {store.history_path(out).name}")
     return 0
 
 
@@ -239,6 +262,17 @@ def _add_import_parser(sub) -> None:
     im.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     im.add_argument("--column", action="append", metavar="FIELD=COLUMN",
                     help="which column feeds a field, e.g. --column lat=Y --column date=Day")
+    im.add_argument("--profile", metavar="NAME|FILE",
+                    help="an import profile (acled, ucdp-ged, timemap, one saved beside the data, "
+                         "or a .json file); default: recognised from the columns")
+    im.add_argument("--map", action="append", metavar="FIELD=COLUMN:VALUE=OURS,...",
+                    help="map a column's values to ours, e.g. --map type=event_group:Shelling="
+                         "strike,Drone=incursion,Protest=skip")
+    im.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                    help="one value for a field in every row, e.g. --set type=strike")
+    im.add_argument("--lookup", action="append", metavar="JSON",
+                    help="for a JSON event list: a TimeMap associations/categories file, so the "
+                         "ids in the events are read as its titles")
     im.add_argument("--note", help="note for the change history")
     im.add_argument("--report", metavar="CSV", help="write every rejected row to this CSV")
     im.add_argument("--show", type=int, default=50, help="rejected rows to print (default 50)")
@@ -300,8 +334,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex.add_argument("--data", default=str(paths.INCIDENTS), help="incidents GeoJSON to read")
     ex.add_argument("--allow-empty", action="store_true",
                     help="export even when nothing matches (a 'no incidents match' snapshot)")
+    overlay_cli.add_export_option(ex)
     ex.set_defaults(run=_export)
     _add_brief_parser(sub)
+    overlay_cli.add_parser(sub)
     _add_import_parser(sub)
 
     args = parser.parse_args(argv)

@@ -16,6 +16,7 @@ them", e.g. ``type=none``)::
     presenter             1 (with present=1 and brief): the presenter's window (speaker note,
                           next slide, clock); it drives every window presenting the pack
     brief, slide          the brief pack presented and the slide number (1-based)
+    overlay               a context overlay switched on (its slug), repeated
 
 Parsing never raises: a bad value is dropped and named in ``notices``.
 """
@@ -50,6 +51,7 @@ class View:
     brief: str | None = None       # brief pack being presented
     slide: int | None = None       # 1-based slide number in that pack
     bbox: Bounds | None = None     # an extent to fit to the screen (instead of lat/lon/zoom)
+    overlays: tuple[str, ...] = ()  # slugs of the context overlays switched on
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Known:
     regions: frozenset[str] = frozenset()
     presets: frozenset[str] = frozenset()
     incidents: frozenset[str] = frozenset()
+    overlays: frozenset[str] = frozenset()  # slugs of the stored context overlays
 
 
 @dataclass
@@ -134,7 +137,7 @@ def _area(text: str) -> str:
 
 PARAMS = ("from", "to", "country", "type", "region", "preset", "q", "min_confidence",
           "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "bbox", "incident",
-          "present", "presenter", "theme", "brief", "slide", "retracted")
+          "present", "presenter", "theme", "brief", "slide", "retracted", "overlay")
 THEMES = ("dark", "light")
 
 
@@ -195,6 +198,7 @@ def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec
         brief=p.value("brief", _pack_name, "a brief pack name (a-z, 0-9, - and _)"),
         slide=p.value("slide", _slide, "a slide number (1, 2, ...)"),
         bbox=p.value("bbox", Bounds.parse, "an extent (minlon,minlat,maxlon,maxlat)"),
+        overlays=p.many("overlay", known.overlays, "overlay", str.lower) or (),
     )
     if (view.lat is None) != (view.lon is None):
         p.notices.append("lat and lon must be given together; map position ignored")
@@ -234,6 +238,8 @@ def encode(spec: FilterSpec, view: View = View()) -> dict[str, str | list[str]]:
                        ("retracted", "1" if spec.retracted else None)):
         if value:
             out[key] = value
+    if view.overlays:
+        out["overlay"] = list(view.overlays)
     for key, number in (("min_depth_km", spec.min_depth_km), ("max_depth_km", spec.max_depth_km),
                         ("lat", view.lat), ("lon", view.lon), ("zoom", view.zoom)):
         if number is not None:

@@ -41,20 +41,23 @@ DEFAULT_STEM = "eastern-flank"
 
 def render(fmt: str, shown: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
            airports: gpd.GeoDataFrame | None, opts: SnapshotOptions) -> bytes:
-    """The bytes of one export format for the filtered incidents ``shown``."""
+    """The bytes of one export format for the filtered incidents ``shown`` (and the context
+    overlays in ``opts.overlays``: drawn in PNG/PDF/HTML, a layer each in GPKG, left out of
+    GeoJSON and CSV)."""
     if fmt in ("png", "pdf"):
         fig = snapshot_figure(shown, countries, airports, opts)
         return to_png(fig, opts.scale) if fmt == "png" else to_pdf(fig, opts.title)
     if fmt == "html":
         return to_html(shown, countries, airports, title=opts.title, subtitle=opts.subtitle,
                        data_as_of=opts.data_as_of, banner=opts.banner,
-                       sources=opts.sources, bbox=opts.bbox).encode("utf-8")
+                       sources=opts.sources, bbox=opts.bbox,
+                       overlays=opts.overlays).encode("utf-8")
     if fmt == "geojson":
         return to_geojson(shown, opts.sources)
     if fmt == "csv":
         return to_csv(shown, opts.sources)
     if fmt == "gpkg":
-        return to_gpkg(shown, opts.sources)
+        return to_gpkg(shown, opts.sources, opts.overlays)
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 

@@ -15,7 +15,7 @@ import base64
 import datetime as dt
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import geopandas as gpd
 
 from .. import mapping, paths
 from ..bounds import Bounds
+from ..overlays import Layer
 from ..style import ATTRIBUTION, DEFAULT_TITLE
 
 #: The static folder's URL while the page is rendered; every link to it is then inlined.
@@ -91,7 +92,8 @@ def to_html(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
             airports: gpd.GeoDataFrame | None, *, title: str = DEFAULT_TITLE,
             subtitle: str = "", data_as_of: dt.date | None = None, banner: str = "",
             sources: Mapping[str, Any] | None = None,
-            bbox: Bounds | tuple[float, float, float, float] | None = None) -> str:
+            bbox: Bounds | tuple[float, float, float, float] | None = None,
+            overlays: Sequence[Layer] = ()) -> str:
     """One self-contained HTML page: the same layers, styles, legend and popups as the app,
     with Leaflet and all data inlined, so it opens from disk with no network; ``banner`` (a
     handling marking) across its top and bottom when given; popups name each source by its
@@ -99,10 +101,11 @@ def to_html(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
 
     The page opens on ``bbox`` (lon/lat; the eastern flank when None) and shows the
     incidents as the app's map would there: symbols while at most ``aggregate.SYMBOLS_MAX``
-    are inside it, else clusters or a density grid (None counts every incident).
+    are inside it, else clusters or a density grid (None counts every incident). Context
+    ``overlays`` are drawn under the incidents, each with its legend row and tooltip.
     """
     m = mapping.standalone_map(countries, airports, incidents, static_base=_PLACEHOLDER,
-                               registry=sources, extent=bbox)
+                               registry=sources, extent=bbox, overlays=overlays)
     m.get_root().html.add_child(folium.Element(_title_box(title, subtitle, len(incidents),
                                                           data_as_of) + _banners(banner)))
     m.get_root().title = html.escape(title)  # folium puts it in <title> unescaped

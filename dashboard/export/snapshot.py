@@ -34,7 +34,7 @@ import shapely
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.transforms import offset_copy
 from matplotlib_scalebar.scalebar import ScaleBar
@@ -43,6 +43,7 @@ from shapely.ops import polylabel
 
 from .. import geo, mapping, sources, style
 from ..bounds import FLANK, Bounds, selection_extent
+from ..overlays import Layer
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import ATTRIBUTION, DEFAULT_TITLE, TYPE_STYLES
 
@@ -69,6 +70,7 @@ class SnapshotOptions:
     #     (the CLI and the Export tab pass ``extent_for(shown, ...)``, never None)
     data_as_of: dt.date | None = None
     sources: Mapping[str, Any] = field(default_factory=dict)  # the registry, for the footer
+    overlays: tuple[Layer, ...] = ()  # context overlays shown (under the incidents, in the legend)
     exported_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
 
@@ -313,8 +315,36 @@ def _draw_incidents(ax, fig, shown: gpd.GeoDataFrame, size: float) -> None:
                        transform=transform)
 
 
-def _draw_legend(ax, in_view: gpd.GeoDataFrame) -> None:
-    """Types in view with their counts (and closed airports), or a "no incidents" note."""
+def _draw_overlays(ax, overlays: tuple[Layer, ...], window: Bounds, clip_to: Polygon) -> None:
+    """Context overlays over the land and under the incidents: areas hatched and translucent
+    with a dashed edge, lines dashed, in each overlay's colour."""
+    for layer in overlays:
+        shapes = _project(layer.frame, window, clip_to)
+        if shapes.empty:
+            continue
+        colour = layer.version.colour
+        if layer.version.kind == "area":
+            shapes.plot(ax=ax, facecolor=colour, alpha=0.12, edgecolor="none", zorder=3)
+            shapes.plot(ax=ax, facecolor="none", edgecolor=colour, hatch="///", linewidth=1.6,
+                        linestyle="--", zorder=3.1)
+        else:
+            shapes.plot(ax=ax, color=colour, linewidth=2.5, linestyle="--", zorder=3.1)
+    ax.set_xlabel("")  # geopandas names the projected axes; the slide shows no axes
+    ax.set_ylabel("")
+
+
+def _overlay_handles(overlays: tuple[Layer, ...]) -> list:
+    return [Patch(facecolor="none", edgecolor=layer.version.colour, hatch="///",
+                  linestyle="--", label=layer.version.label)
+            if layer.version.kind == "area" else
+            Line2D([], [], color=layer.version.colour, linewidth=2.5, linestyle="--",
+                   label=layer.version.label)
+            for layer in overlays]
+
+
+def _draw_legend(ax, in_view: gpd.GeoDataFrame, overlays: tuple[Layer, ...] = ()) -> None:
+    """Types in view with their counts (and closed airports), then the context overlays;
+    a "no incidents" note when no incident is in view."""
     counts = in_view["type"].value_counts()
     handles = [Line2D([], [], marker=TYPE_STYLES[t].marker, linestyle="", markersize=11,
                       markerfacecolor=TYPE_STYLES[t].color, markeredgecolor=style.OUTLINE,
@@ -324,14 +354,27 @@ def _draw_legend(ax, in_view: gpd.GeoDataFrame) -> None:
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=15,
                               markerfacecolor="none", markeredgecolor=style.CLOSED,
                               label=f"Closed airport ({closed_count})"))
-    if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=12, title="Incidents in view",
-                  title_fontsize=12, framealpha=0.94, edgecolor="#999")
-    else:
+    extra = _overlay_handles(overlays)
+    if handles or extra:
+        legend = ax.legend(handles=handles + extra, loc="lower left", fontsize=12,
+                           title="Incidents in view" if handles else "Context overlays",
+                           title_fontsize=12, framealpha=0.94, edgecolor="#999")
+        for text in legend.get_texts():
+            text.set_parse_math(False)  # overlay names are user text
+    if not handles:
         # No path effects here: they turn text into outlines, and this must stay searchable.
         ax.text(0.5, 0.5, "No incidents match these filters", transform=ax.transAxes,
                 ha="center", va="center", fontsize=22, fontweight="bold", color=style.LABEL,
                 zorder=8, bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "#999"})
+
+
+def _overlay_credits(overlays: tuple[Layer, ...]) -> str:
+    """`` · Overlays: name (source); ...`` in one short line, or nothing."""
+    if not overlays:
+        return ""
+    credits = "; ".join(f"{o.version.name} ({o.version.source})" if o.version.source
+                        else o.version.name for o in overlays)
+    return " · " + textwrap.shorten("Overlays: " + credits, 150, placeholder=" …")
 
 
 def _draw_texts(fig, opts: SnapshotOptions, in_view: gpd.GeoDataFrame, top: float,
@@ -344,8 +387,9 @@ def _draw_texts(fig, opts: SnapshotOptions, in_view: gpd.GeoDataFrame, top: floa
                  va="top", color="#333", parse_math=False)
     as_of = f"Data as of {opts.data_as_of:%-d %b %Y}" if opts.data_as_of else "Data as of: n/a"
     fig.text(0.015, bottom + 0.05, f"{as_of} · Exported {opts.exported_at:%Y-%m-%d %H:%M} UTC "
-             f"· {len(in_view)} incident{'s' if len(in_view) != 1 else ''} in view",
-             fontsize=11, va="bottom", color="#111")
+             f"· {len(in_view)} incident{'s' if len(in_view) != 1 else ''} in view"
+             + _overlay_credits(opts.overlays), fontsize=11, va="bottom", color="#111",
+             parse_math=False)
     cited = sources.summary(in_view["sources"], opts.sources) if len(in_view) else ""
     # Two lines at most, however many sources: summary() keeps to a fixed length.
     fig.text(0.015, bottom + 0.012, textwrap.fill(
@@ -380,12 +424,13 @@ def snapshot_figure(incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
 
     frame, window = _window(extent, 0.05)
     land = _draw_land(ax, countries, frame, window, extent)
+    _draw_overlays(ax, opts.overlays, window, frame)
     _draw_labels(ax, countries, land, extent)
     in_view = incidents[incidents.to_crs(geo.METRIC_CRS).intersects(box(x0, y0, x1, y1))]
     if airports is not None and len(airports):
         _draw_airports(ax, airports, window, in_view)
     _draw_incidents(ax, fig, in_view, 150 if len(in_view) < 500 else 40 if len(in_view) < 10_000 else 8)
-    _draw_legend(ax, in_view)
+    _draw_legend(ax, in_view, opts.overlays)
     ax.add_artist(ScaleBar(1, "m", fixed_units="km", fixed_value=nice_km((x1 - x0) / 1000 * 0.18),
                            location="lower right", box_alpha=0.85, font_properties={"size": 11},
                            scale_formatter=scale_label))

@@ -7,14 +7,17 @@ formula is defused with a leading ``'``.
 
 Every file is self-contained: ``related_ids`` keeps only the incidents in the same export
 (``self_contained``), so a filtered GeoJSON passes ``python -m dashboard validate`` and can
-be imported again; links to incidents left out by the filters are dropped.
+be imported again; links to incidents left out by the filters are dropped. Context overlays
+go only into the GeoPackage, a layer each (a GeoJSON or CSV of incidents has no room for
+them without breaking the incident schema).
 """
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -23,6 +26,7 @@ import pandas as pd
 import shapely
 
 from .. import sources
+from ..overlays import Layer, export_frame
 from ..schema import COUNT_FIELDS, FIELDS
 
 CSV_COLUMNS: tuple[str, ...] = (*FIELDS, "documents", "depth_km", "lon", "lat", "geometry_type")
@@ -118,10 +122,24 @@ def to_csv(incidents: gpd.GeoDataFrame, registry: Mapping[str, Any] | None = Non
     return flat.to_csv(index=False).encode("utf-8-sig")
 
 
-def to_gpkg(incidents: gpd.GeoDataFrame, registry: Mapping[str, Any] | None = None) -> bytes:
-    """A GeoPackage with one layer ``incidents``: the CSV's columns plus the geometry."""
+def overlay_layer_name(layer: Layer) -> str:
+    """The GeoPackage layer of a context overlay: ``overlay_<slug>`` (with its date when dated)."""
+    v = layer.version
+    return f"overlay_{v.slug}" + (f"_{v.valid_from:%Y%m%d}" if v.valid_from else "")
+
+
+def to_gpkg(incidents: gpd.GeoDataFrame, registry: Mapping[str, Any] | None = None,
+            overlays: Sequence[Layer] = ()) -> bytes:
+    """A GeoPackage with the layer ``incidents`` (the CSV's columns plus the geometry) and a
+    layer per context overlay shown (``overlay_layer_name``: its full geometry, with its
+    name, date, kind and source on every row)."""
     frame = gpd.GeoDataFrame(_flat(incidents, registry).drop(columns=["lon", "lat"]),
                              geometry=incidents.geometry.reset_index(drop=True), crs="EPSG:4326")
-    out = io.BytesIO()
-    frame.to_file(out, driver="GPKG", layer="incidents", engine="pyogrio")
-    return out.getvalue()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.gpkg"
+        # A file rather than memory: pyogrio writes one layer per call, appending to a file.
+        frame.to_file(path, driver="GPKG", layer="incidents", engine="pyogrio")
+        for layer in overlays:
+            export_frame(layer).to_file(path, driver="GPKG", layer=overlay_layer_name(layer),
+                                        engine="pyogrio")
+        return path.read_bytes()

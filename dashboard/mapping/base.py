@@ -24,6 +24,7 @@ from ..style import THEMES, Theme
 from .basedata import BaseData, base_data
 from .calls import Call
 from .legend import LEGEND_ID, legend_html, root_css
+from .overlays import OVERLAY_PANE, OVERLAY_Z
 
 #: The app's static folder as the browser sees it (``server.enableStaticServing``).
 STATIC_BASE = "/app/static"
@@ -176,6 +177,7 @@ def _empty_map(static_base: str, look: Theme, frame: Bounds | None = None) -> fo
     m.default_js, m.default_css = js + cjs + ejs, ecss + css + ccss  # new lists: never mutate folium's
     m.get_root().header.add_child(folium.Element(root_css(look)))
     m.get_root().html.add_child(folium.Element(legend_html(look)))
+    folium.map.CustomPane(OVERLAY_PANE, z_index=OVERLAY_Z, pointer_events=True).add_to(m)
     folium.map.CustomPane(PLACES_PANE, z_index=430, pointer_events=False).add_to(m)
     folium.map.CustomPane(LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
     return m

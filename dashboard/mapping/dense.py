@@ -10,6 +10,7 @@ extent, outside Streamlit (the HTML export).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
@@ -18,11 +19,13 @@ import numpy as np
 
 from .. import aggregate, sources, style
 from ..bounds import Bounds
+from ..overlays import Layer
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import TYPE_STYLES, symbol_svg
 from .base import FRAME_PX, STATIC_BASE, build_map
 from .calls import Call, JSONText, script_json
 from .legend import LEGEND_MODE_ID
+from .overlays import overlay_layers
 from .symbols import closed_airports_layer, incident_layers
 
 #: Symbols of clustered incidents (small: they are only seen once a cluster splits).
@@ -142,8 +145,8 @@ def auto_layers(incidents: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None =
 def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | None,
                    incidents: gpd.GeoDataFrame, *, static_base: str = STATIC_BASE,
                    registry: sources.Registry | None = None,
-                   extent: Bounds | tuple[float, float, float, float] | None = None
-                   ) -> folium.Map:
+                   extent: Bounds | tuple[float, float, float, float] | None = None,
+                   overlays: Sequence[Layer] = ()) -> folium.Map:
     """The base map with the incident layers the app's map would draw for ``extent`` and a
     layer control, opening on ``extent`` (for the HTML export, tests and anything outside
     Streamlit).
@@ -151,7 +154,8 @@ def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | Non
     ``auto_layers`` picks symbols (with tooltips and popups naming sources from
     ``registry``), clusters or a density grid by the number of incidents in ``extent``
     (lon/lat; None: all of them, on the eastern flank) and writes the legend's "shown as"
-    line. The grid's cells are sized for the zoom at which ``extent`` fills a
+    line. ``overlays`` (context overlays) are drawn under the incidents, each in the legend.
+    The grid's cells are sized for the zoom at which ``extent`` fills a
     ``base.FRAME_PX`` page; tracks and areas are not simplified, since the page is zoomed
     without being redrawn.
     """
@@ -160,7 +164,7 @@ def standalone_map(countries: gpd.GeoDataFrame, airports: gpd.GeoDataFrame | Non
     layers = auto_layers(incidents, airports, bounds=frame,
                          zoom=frame.fit_zoom(*FRAME_PX) if frame is not None else None,
                          registry=registry, simplify=False)
-    for group in layers.groups:
+    for group in [*(overlay_layers(overlays) if overlays else []), *layers.groups]:
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

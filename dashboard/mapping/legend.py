@@ -10,6 +10,7 @@ from ..style import GROUP_LABELS, Theme, symbol_svg
 
 LEGEND_ID = "ef-legend"
 LEGEND_MODE_ID = "ef-legend-mode"
+LEGEND_OVERLAYS_ID = "ef-legend-overlays"  # filled by the overlay layers (mapping.overlays)
 
 
 def root_css(theme: Theme) -> str:
@@ -62,4 +63,5 @@ def legend_html(theme: Theme) -> str:
             'title="Show or hide the legend">Legend</button>'
             f'<div class="ef-legend-body"><div class="ef-legend-cols">'
             f'<div><h4>Incidents</h4>{rows}</div><div><h4>Map</h4>{areas}{marks}</div></div>'
+            f'<div class="ef-legend-overlays" id="{LEGEND_OVERLAYS_ID}"></div>'
             f'<span class="ef-mode" id="{LEGEND_MODE_ID}"></span></div></div>')

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import filters, formstate, urlstate
 from dashboard.bounds import Bounds
 from dashboard.context import Context
+from dashboard.ui import overlay_panel
 from dashboard.ui import state as S
 
 #: The projector theme of a presentation that names none (a plain ``present=1`` link, or
@@ -52,10 +53,12 @@ def read_once(ctx: Context) -> urlstate.View | None:
     if ss.get(S.KEY_READY):
         return None
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    spec, view, notices = urlstate.parse(params, ctx.known())
+    known = replace(ctx.known(), overlays=overlay_panel.known_slugs())
+    spec, view, notices = urlstate.parse(params, known)
     if view.present and view.theme is None:
         view = replace(view, theme=PRESENT_THEME)
     ss[S.KEY_NOTICES] = [*notices, *seed(ctx, spec, view)]
+    ss[S.KEY_OVERLAYS] = list(view.overlays)  # not in seed: "Reset all filters" keeps them
     ss[S.KEY_MAP_NONCE] = 0
     ss[S.KEY_READY] = True
     return view
@@ -68,7 +71,8 @@ def current_view() -> urlstate.View:
     return urlstate.View(lat, lon, zoom, ss.get(S.KEY_SELECTED), present=bool(ss.get(S.KEY_PRESENT)),
                          presenter=bool(ss.get(S.KEY_PRESENT) and ss.get(S.KEY_PRESENTER)),
                          theme=ss.get(S.KEY_THEME), brief=ss.get(S.KEY_BRIEF),
-                         slide=ss.get(S.KEY_SLIDE) if ss.get(S.KEY_BRIEF) else None)
+                         slide=ss.get(S.KEY_SLIDE) if ss.get(S.KEY_BRIEF) else None,
+                         overlays=tuple(ss.get(S.KEY_OVERLAYS) or ()))
 
 
 def write(spec: filters.FilterSpec) -> dict[str, str | list[str]]:

@@ -19,7 +19,7 @@ from dashboard import filters, formstate, geo, mapping, paths, playback, setting
 from dashboard.bounds import FLANK, Bounds, selection_extent
 from dashboard.context import Context
 from dashboard.mapping.outline import regions_layer
-from dashboard.ui import link
+from dashboard.ui import link, overlay_panel
 from dashboard.ui import state as S
 from dashboard.ui.static import css
 
@@ -255,7 +255,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
         mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
                           theme=theme, base=ctx.base),
         key=map_key,
-        feature_group_to_add=[*layers.groups,
+        feature_group_to_add=[*overlay_panel.map_groups(spec), *layers.groups,
                               mapping.area_layer(geo.parse_area(spec.area) if spec.area else None),
                               regions_layer(outline),
                               mapping.highlight_layer(

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import filters, formstate, style, urlstate
 from dashboard.context import Context
 from dashboard.schema import CONFIDENCES, INCIDENT_TYPES, PLATFORMS, TYPE_LABELS
-from dashboard.ui import link
+from dashboard.ui import link, overlay_panel
 from dashboard.ui import state as S
 
 DATE_MIN, DATE_MAX = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
@@ -118,6 +118,7 @@ def sidebar(ctx: Context) -> tuple[filters.FilterSpec, bool]:
                         help="Retracted records stay in the data with the reason; they are "
                              "hidden unless this is ticked.")
     _area_controls(ctx)
+    overlay_panel.toggles()
     with st.sidebar.expander("Basemap"):
         tiles = st.checkbox("Online map tiles (OpenStreetMap, needs internet)", key=S.KEY_TILES)
     spec = formstate.spec_of(S.read_widgets(), ctx.first, ctx.last, st.session_state.get(S.KEY_AREA))

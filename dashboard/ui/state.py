@@ -88,10 +88,13 @@ KEY_IMPORT = "import_result"     # (cache key, ImportResult, name) of the upload
 KEY_IMPORT_JOB = "import_job"     # (cache key, jobs.ImportJob) of a big upload being imported
 KEY_DIALOG = "dialog"            # the open curation dialog: ("incident" | "retract", id or None)
 KEY_FLASH = "flash"              # {slot: (kind, text)}: a message shown once, after a callback
+KEY_OVERLAYS = "overlays_on"     # slugs of the context overlays switched on (in the link)
+KEY_OVERLAY_NONCE = "overlay_nonce"  # bumped to clear the overlay upload after an add
 
 #: Where a flash message is shown.
 FLASH_STORE = "store"   # above the map: saves, imports, restores
 FLASH_BRIEF = "brief"   # in the brief-pack panel
+FLASH_OVERLAY = "overlay"  # in the "Add a context overlay" section
 
 
 def write_widgets(w: Widgets) -> None:

@@ -14,6 +14,7 @@ from dashboard import export, filters, stats, style
 from dashboard.bounds import FLANK, Bounds
 from dashboard.context import Context
 from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
+from dashboard.ui import overlay_panel
 from dashboard.ui import state as S
 from dashboard.ui.map_panel import select
 
@@ -149,7 +150,8 @@ def _snapshot_options(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.Filte
     return export.SnapshotOptions(
         title=settings.title or style.DEFAULT_TITLE, subtitle=filters.describe(spec, ctx.names),
         banner=settings.banner, page=settings.page, scale=settings.scale, bbox=bbox,
-        data_as_of=ctx.last, sources=ctx.sources)
+        data_as_of=ctx.last, sources=ctx.sources,
+        overlays=tuple(overlay_panel.chosen_layers(spec)))
 
 
 def _degrees(low: float, high: float, positive: str, negative: str) -> str:

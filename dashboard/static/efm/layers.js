@@ -443,4 +443,28 @@
     var el = document.getElementById(target);
     if (el) { el.textContent = text; }
   };
+
+  /* Writes the context overlays shown into the legend: [label, colour, kind] each, a
+     translucent swatch for an area, a dashed stroke for a line (names as text, never HTML). */
+  efm.legendOverlays = function (parent, target, rows) {
+    var el = document.getElementById(target);
+    if (!el) { return; }
+    el.textContent = "";
+    if (!rows.length) { return; }
+    var head = document.createElement("h4");
+    head.textContent = "Context overlays";
+    el.appendChild(head);
+    rows.forEach(function (r) {
+      var row = document.createElement("div"), swatch = document.createElement("span");
+      var text = document.createElement("span");
+      swatch.className = "ef-overlay-swatch";
+      swatch.style.border = (r[2] === "area" ? "2px dashed " : "0") + r[1];
+      swatch.style.background = r[2] === "area" ? r[1] + "33" :
+        "linear-gradient(" + r[1] + "," + r[1] + ") center / 100% 3px no-repeat";
+      text.textContent = r[0];
+      row.appendChild(swatch);
+      row.appendChild(text);
+      el.appendChild(row);
+    });
+  };
 })();
