@@ -131,3 +131,6 @@ def wait_idle(page, timeout: float = WAIT_MS) -> None:
                    return app && app.getAttribute('data-test-script-state') === 'notRunning'
                           && !document.querySelector('[data-stale="true"]'); }""",
         timeout=timeout)
+
+#: The Import tab's file input (the overlay section under it has an uploader of its own).
+IMPORT_FILE = '[class*="st-key-upload-"] input[type="file"]'

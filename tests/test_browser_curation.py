@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from dashboard import paths, store
-from tests.browser import MAP_FRAME, block_outside, running_app, wait_idle
+from tests.browser import IMPORT_FILE, MAP_FRAME, block_outside, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
 ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
@@ -42,7 +42,7 @@ def marker_count(page) -> int:
 
 def test_import_preview_then_save(page, data):
     page.get_by_role("tab", name="Import").click()
-    page.locator('input[type="file"]').set_input_files(str(ACLED))
+    page.locator(IMPORT_FILE).set_input_files(str(ACLED))
     page.get_by_text("7 row(s) read as ACLED export (CSV) with the ACLED profile: "
                      "4 imported, 3 rejected").wait_for()
     table = page.locator('[data-testid="stDataFrame"]').last
@@ -92,7 +92,7 @@ def test_unrecognised_coordinate_columns_are_chosen_by_the_user(page, tmp_path):
     odd.write_text("N,E,Day,Kind,Text\n52.2,21.0,2025-09-10,drone incursion,Drone seen over Warsaw\n")
     page.goto(page.url.split("?")[0], wait_until="domcontentloaded")
     page.get_by_role("tab", name="Import").click()
-    page.locator('input[type="file"]').set_input_files(str(odd))
+    page.locator(IMPORT_FILE).set_input_files(str(odd))
     page.get_by_text("no coordinate columns found (columns: N, E, Day, Kind, Text)").wait_for()
     for field, column in (("lat", "N"), ("lon", "E")):
         page.locator(f'input[aria-label="{field}"]').click()
@@ -111,7 +111,7 @@ def test_unrecognised_coordinate_columns_are_chosen_by_the_user(page, tmp_path):
 def test_a_broken_upload_shows_its_message_not_a_traceback(page, name, message):
     page.goto(page.url.split("?")[0], wait_until="domcontentloaded")
     page.get_by_role("tab", name="Import").click()
-    page.locator('input[type="file"]').set_input_files(str(paths.ROOT / "tests/data/bad" / name))
+    page.locator(IMPORT_FILE).set_input_files(str(paths.ROOT / "tests/data/bad" / name))
     page.locator('[data-testid="stAlertContentError"]').filter(has_text=message).first.wait_for()
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0

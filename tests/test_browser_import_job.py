@@ -12,7 +12,7 @@ import pytest
 from bench.bench_import import synthetic_acled
 from dashboard import paths
 from dashboard.importer import jobs
-from tests.browser import MAP_FRAME, WAIT_MS, block_outside, running_app
+from tests.browser import IMPORT_FILE, MAP_FRAME, WAIT_MS, block_outside, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def open_page(browser, url):
 def test_a_big_import_shows_progress_then_its_report(browser, app, files):
     page = open_page(browser, app)
     page.get_by_role("tab", name="Import").click()
-    page.locator('input[type="file"]').set_input_files(str(files["medium.csv"]))
+    page.locator(IMPORT_FILE).set_input_files(str(files["medium.csv"]))
     page.get_by_text(re.compile(r"Importing medium\.csv\.")).wait_for(timeout=WAIT_MS)
     page.get_by_text("8000 row(s) read as ACLED export (CSV)").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name=re.compile(r"Add \d+ incidents to the data")).wait_for()
@@ -66,7 +66,7 @@ def test_a_big_import_can_be_cancelled_and_other_pages_answer_meanwhile(browser,
     before = shown.count()
     page = open_page(browser, app)
     page.get_by_role("tab", name="Import").click()
-    page.locator('input[type="file"]').set_input_files(str(files["big.csv"]))
+    page.locator(IMPORT_FILE).set_input_files(str(files["big.csv"]))
     page.get_by_text(re.compile(r"Checking rows: [\d,]+ of 100,000")).wait_for(timeout=WAIT_MS)
     other.get_by_role("button", name="Airport closure", exact=True).click()
     other.wait_for_function(
