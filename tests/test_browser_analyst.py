@@ -106,6 +106,16 @@ def test_a_few_letters_and_enter_pick_the_first_match_not_every_match(page, app_
     assert len(picked) == 1 and offered.endswith(f"({picked[0]})"), (offered, picked)
 
 
+def box_of(locator) -> dict:
+    """An element's box once it is on the page: a late redraw of the symbol layers (a map
+    run after the last one seen) replaces the elements for a moment."""
+    box = None
+    while box is None:
+        locator.wait_for(state="visible")
+        box = locator.bounding_box()
+    return box
+
+
 def inside(box: dict, outer: dict, slack: float = 1) -> bool:
     return (box["x"] >= outer["x"] - slack and box["y"] >= outer["y"] - slack
             and box["x"] + box["width"] <= outer["x"] + outer["width"] + slack
@@ -167,7 +177,7 @@ def test_a_click_opens_the_popup_inside_the_map_and_nothing_moves(screen, app_ur
     symbols = frame.locator(".ef-incident")
     layout = boxes(symbols)
     for i in range(symbols.count()):
-        before = symbols.nth(i).bounding_box()
+        before = box_of(symbols.nth(i))
         if not inside(before, {**box, "height": min(box["height"],
                                                     screen.viewport_size["height"] - box["y"])}):
             continue  # below the fold: a user scrolls first
