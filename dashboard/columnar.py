@@ -35,6 +35,8 @@ from .schema import (
     SOURCE_FIELDS,
     STATUSES,
     TEXT_FIELDS,
+    TIME_SLACK_DAYS,
+    UTC_TIME_PATTERN,
     Problem,
     feature_label,
     validate_feature,
@@ -82,6 +84,30 @@ def _dates(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     ok = _matches(series, _DATE_RE)
     when = pd.to_datetime(series.where(ok, None), format="%Y-%m-%d", errors="coerce")
     return ok & when.notna().to_numpy(), when
+
+
+def _times_ok(columns: pd.DataFrame, start: pd.Series, end: pd.Series) -> np.ndarray:
+    """The UTC times (``schema.utc_time`` and the consistency rules on them): each absent or
+    a real moment on the incident's dates (a day's slack), the end not before the start."""
+    ok = np.ones(len(columns), bool)
+    first = start - pd.Timedelta(days=TIME_SLACK_DAYS)
+    last = end.fillna(start) + pd.Timedelta(days=TIME_SLACK_DAYS + 1)
+    moments = {}
+    for name in ("start_time", "end_time"):
+        if name not in columns:
+            continue
+        values = columns[name]
+        absent = values.isna().to_numpy()
+        good = _matches(values, _bare(UTC_TIME_PATTERN)).copy()
+        when = pd.to_datetime(values.where(good, None), format="%Y-%m-%dT%H:%M:%SZ",
+                              errors="coerce")
+        good &= when.notna().to_numpy()
+        good &= ((when >= first) & (when < last)).fillna(False).to_numpy(bool)
+        ok &= absent | good
+        moments[name] = when
+    if len(moments) == 2:
+        ok &= ~(moments["end_time"] < moments["start_time"]).fillna(False).to_numpy(bool)
+    return ok
 
 
 def _equals(series: pd.Series, value: str) -> np.ndarray:
@@ -174,6 +200,7 @@ def _consistent(columns: pd.DataFrame) -> np.ndarray:
     ok &= ~(_equals(columns["type"], "airport_closure") & columns["icao"].isna().to_numpy()
             & columns["location_precision"].isin(AIRPORT_PRECISIONS).to_numpy(bool))
     ok &= ~_equals(columns["status"], "retracted") | _non_blank(columns["retraction_reason"])
+    ok &= _times_ok(columns, start, end_when)
     ok &= np.fromiter((type(r) is list and all(type(x) is str for x in r) and i not in r
                        for i, r in zip(columns["id"].tolist(), columns["related_ids"].tolist(),
                                        strict=True)),

@@ -62,6 +62,10 @@ class FilterSpec:
     min_depth_km: float | None = None
     max_depth_km: float | None = None
     retracted: bool = False  # also show retracted records (hidden by default)
+    #: (from, to) hours of the day, UTC, 0..23 and 1..24, by the hour an incident started;
+    #: from > to wraps past midnight ((22, 4): 22:00 to 04:00). Incidents without a time
+    #: are left out while it is set.
+    hours: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -81,6 +85,30 @@ class FilterSpec:
                              f"than at most {self.max_depth_km} km")
         if self.area is not None:
             geo.parse_area(self.area)  # raises ValueError naming the problem
+        if self.hours is not None:
+            start, end = self.hours
+            if not (0 <= start <= 23 and 1 <= end <= 24 and start != end):
+                raise ValueError(f"hours must be (from 0..23, to 1..24) and not the same hour, "
+                                 f"got {self.hours!r}")
+
+
+def start_hours(gdf: pd.DataFrame) -> np.ndarray:
+    """The UTC hour each incident started (its end when only that is known); NaN without a
+    time."""
+    if "start_time" not in gdf:
+        return np.full(len(gdf), np.nan)
+    when = gdf["start_time"].where(gdf["start_time"].notna(), gdf["end_time"])
+    return pd.to_datetime(when, format="%Y-%m-%dT%H:%M:%SZ", errors="coerce").dt.hour.to_numpy(
+        float, na_value=np.nan)
+
+
+def in_hours(hours: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+    """True where an hour lies in ``window`` (wrapping past midnight when from > to)."""
+    start, end = window
+    with np.errstate(invalid="ignore"):
+        if start < end:
+            return (hours >= start) & (hours < end)
+        return (hours >= start) | (hours < end)
 
 
 def _need(places: Places | None) -> Places:
@@ -155,6 +183,8 @@ def mask(gdf: gpd.GeoDataFrame, spec: FilterSpec, places: Places | None = None) 
                 keep &= depth >= spec.min_depth_km
             if spec.max_depth_km is not None:
                 keep &= depth <= spec.max_depth_km
+    if spec.hours is not None:
+        keep &= in_hours(start_hours(gdf), spec.hours)
     words = geo.fold(spec.q or "").split()
     if words and keep.any():
         rows = np.flatnonzero(keep)
@@ -262,6 +292,9 @@ def describe(spec: FilterSpec, country_names: Mapping[str, str] | None = None) -
         parts.append(f"confidence {spec.min_confidence} or higher")
     if spec.platforms is not None:
         parts.append("platform " + (_list(list(spec.platforms)) if spec.platforms else "none"))
+    if spec.hours is not None:
+        parts.append(f"starting {spec.hours[0]:02d}:00–{spec.hours[1] % 24:02d}:00 UTC "
+                     "(incidents with a time)")
     if spec.retracted:
         parts.append("retracted records included")
     return " · ".join(parts)

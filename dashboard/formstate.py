@@ -38,6 +38,8 @@ class Widgets:
     depth_min: float | None = None
     depth_max: float | None = None
     retracted: bool = False
+    hour_from: int | None = None   # UTC; None: from midnight
+    hour_to: int | None = None     # UTC, 1..24; None: to midnight
 
 
 def widgets_for(spec: FilterSpec, first: dt.date, last: dt.date) -> Widgets:
@@ -55,6 +57,8 @@ def widgets_for(spec: FilterSpec, first: dt.date, last: dt.date) -> Widgets:
         depth_min=spec.min_depth_km,
         depth_max=spec.max_depth_km,
         retracted=spec.retracted,
+        hour_from=spec.hours[0] if spec.hours else None,
+        hour_to=spec.hours[1] if spec.hours else None,
     )
 
 
@@ -87,7 +91,17 @@ def spec_of(w: Widgets, first: dt.date, last: dt.date, area: str | None = None) 
         min_confidence=None if w.confidence in (None, ANY) else w.confidence,
         platforms=tuple(w.platforms) or None,
         min_depth_km=least, max_depth_km=most, retracted=bool(w.retracted),
+        hours=hours_of(w),
     )
+
+
+def hours_of(w: Widgets) -> tuple[int, int] | None:
+    """The hour window the two hour widgets describe (None: any time; also when both name
+    the same hour, which is no window)."""
+    if w.hour_from is None and w.hour_to is None:
+        return None
+    start, end = w.hour_from or 0, w.hour_to or 24
+    return None if start == end else (start, end)
 
 
 def keep_regions(w: Widgets, allowed: set[str]) -> Widgets:

@@ -28,7 +28,8 @@ def _arrow_schema():
 
     source = pa.struct([(k, pa.string()) for k in SOURCE_FIELDS])
     text = ("id", "type", "date_precision", "country", "region", "place", "location_precision",
-            "platform", "icao", "summary", "confidence", "notes", "status", "retraction_reason")
+            "platform", "icao", "summary", "confidence", "notes", "status", "retraction_reason",
+            "start_time", "end_time")
     types = {**{f: pa.string() for f in text}, "date": pa.date32(), "end_date": pa.date32(),
              **{f: pa.int64() for f in COUNT_FIELDS}, "sources": pa.list_(source),
              "related_ids": pa.list_(pa.string()), "origin": pa.string()}
@@ -133,8 +134,8 @@ def read_geoparquet(path: str | Path) -> gpd.GeoDataFrame:
     """Read and validate an incidents GeoParquet file; ``DataError`` naming what is wrong.
 
     The file needs GeoParquet ``geo`` metadata with a WKB geometry column in lon/lat and
-    one column per incident field (``status``, ``retraction_reason``, ``origin`` may be left
-    out; a null there means "left out"). Dates may be ``date32``/timestamps or ISO text,
+    one column per incident field (``status``, ``retraction_reason``, ``origin`` and the
+    times may be left out; a null there means "left out"). Dates may be ``date32``/timestamps or ISO text,
     ``sources`` a list of structs or JSON text, ``related_ids`` a list or JSON text,
     ``origin`` JSON text or null. Rows are screened column-wise, then checked one by one
     where the screen flags them, so the messages are those of a GeoJSON file.

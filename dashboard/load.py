@@ -156,7 +156,8 @@ def incidents_frame(data: dict[str, Any]) -> gpd.GeoDataFrame:
             frame[column] = (frame[column].where(frame[column].notna(), default)
                              if column in frame else default)
         frame = frame[[*FIELDS, "geometry"]]
-    for column in ("region", "icao", "notes", "end_date", "retraction_reason", "origin"):
+    for column in ("region", "icao", "notes", "end_date", "retraction_reason", "origin",
+                   "start_time", "end_time"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     for column in COUNT_FIELDS:
         frame[column] = frame[column].astype("Int64")
@@ -313,9 +314,13 @@ def stamp(path: str | Path) -> tuple[str, int, int]:
 
 def normalise_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     """The incident frame's layout (as ``incidents_frame`` builds it) from columns of
-    already validated values: ``FIELDS`` then geometry, indexed by id."""
+    already validated values: ``FIELDS`` then geometry, indexed by id; optional fields a
+    frame lacks get their defaults."""
+    missing = {f: d for f, d in OPTIONAL_FIELDS.items() if f not in frame}
+    frame = frame.assign(**missing) if missing else frame
     out = gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)[[*FIELDS, "geometry"]].copy()
-    for column in ("region", "icao", "notes", "retraction_reason", "origin"):
+    for column in ("region", "icao", "notes", "retraction_reason", "origin", "start_time",
+                   "end_time"):
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     for column in COUNT_FIELDS:
         out[column] = out[column].astype("Int64")

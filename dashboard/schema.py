@@ -71,6 +71,24 @@ def iso_date(value: str) -> str:
     return value
 
 
+#: A time of day, in UTC: ``2025-11-04T23:00:00Z`` (seconds required, so times compare as text).
+UTC_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+#: How far (days) a UTC time may lie outside the incident's dates: a date is the local day
+#: the source gives, and a UTC time of the same moment can fall on the day before or after.
+TIME_SLACK_DAYS = 1
+
+
+def utc_time(value: str) -> str:
+    """Accept exactly ``YYYY-MM-DDTHH:MM:SSZ`` naming a real moment (UTC)."""
+    try:
+        if not re.fullmatch(UTC_TIME_PATTERN, value):
+            raise ValueError
+        dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise ValueError(f"{value!r} is not a UTC time (YYYY-MM-DDTHH:MM:SSZ)") from None
+    return value
+
+
 def _short_quote(value: str) -> str:
     words = len(value.split())
     if words > MAX_QUOTE_WORDS:
@@ -94,6 +112,7 @@ def http_url(value: str) -> str:
 
 
 IsoDate = Annotated[str, AfterValidator(iso_date)]
+UtcTime = Annotated[str, AfterValidator(utc_time)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
 
@@ -112,8 +131,9 @@ class Source(BaseModel):
 class IncidentProperties(BaseModel):
     """The properties of one incident feature.
 
-    Every field up to ``notes`` must be present. ``status``, ``retraction_reason`` and
-    ``origin`` (the original fields of an imported record) may be left out.
+    Every field up to ``notes`` must be present. ``status``, ``retraction_reason``,
+    ``origin`` (the original fields of an imported record) and the times ``start_time`` /
+    ``end_time`` (UTC, when the source gives them) may be left out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -142,6 +162,8 @@ class IncidentProperties(BaseModel):
     status: Status = "active"
     retraction_reason: str | None = None
     origin: dict[str, OriginValue] | None = None
+    start_time: UtcTime | None = None
+    end_time: UtcTime | None = None
 
 
 FIELDS: tuple[str, ...] = tuple(IncidentProperties.model_fields)
@@ -313,6 +335,15 @@ def _check_consistency(props: IncidentProperties) -> list[tuple[str, str]]:
         out.append(("related_ids", "lists the incident itself"))
     if props.status == "retracted" and not (props.retraction_reason or "").strip():
         out.append(("retraction_reason", "is required when status is 'retracted'"))
+    if props.start_time and props.end_time and props.end_time < props.start_time:
+        out.append(("end_time", f"{props.end_time} is before start_time {props.start_time}"))
+    first = dt.date.fromisoformat(props.date) - dt.timedelta(days=TIME_SLACK_DAYS)
+    last = dt.date.fromisoformat(props.end_date or props.date) + dt.timedelta(days=TIME_SLACK_DAYS)
+    for name in ("start_time", "end_time"):
+        value = getattr(props, name)
+        if value and not first <= dt.date.fromisoformat(value[:10]) <= last:
+            out.append((name, f"{value} is not on the incident's dates ({props.date}"
+                              f"{' to ' + props.end_date if props.end_date else ''})"))
     return out
 
 

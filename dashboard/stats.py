@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from .detail import time_text
 from .schema import COUNT_FIELDS, INCIDENT_TYPES, TYPE_LABELS
 
 
@@ -47,7 +49,7 @@ def headline(gdf: pd.DataFrame) -> Headline:
 
 
 TABLE_COLUMNS: tuple[str, ...] = (
-    "date", "type", "country", "region", "place", "platform", "drones", "aircraft", "missiles",
+    "date", "time", "type", "country", "region", "place", "platform", "drones", "aircraft", "missiles",
     "killed", "injured", "confidence", "depth_km", "id",
 )
 
@@ -64,10 +66,16 @@ def table(gdf: pd.DataFrame, limit: int | None = None, names: dict[str, str] | N
     whole numbers with blanks (missing) where the source gives none, empty text rather than
     None. Only the ``limit`` newest when given (found without sorting the whole frame)."""
     columns = [c for c in TABLE_COLUMNS if c in gdf.columns]
+    if "start_time" in gdf.columns:
+        columns = [c for c in [*columns, "start_time", "end_time"] if c in gdf.columns]
     if limit is not None and len(gdf) > limit:
         cutoff = gdf["date"].nlargest(limit).iloc[-1]
         gdf = gdf[gdf["date"] >= cutoff]
     out = pd.DataFrame(gdf[columns]).copy()
+    if "start_time" in out:
+        out.insert(1, "time", [time_text(a, b, d) or "" for a, b, d in
+                               zip(out.pop("start_time"), out.pop("end_time"), out["date"],
+                                   strict=True)])
     out["date"] = out["date"].dt.date
     out = out.sort_values(["date", "id"], ascending=[False, True]).reset_index(drop=True)
     out = out.head(limit) if limit is not None else out
@@ -132,3 +140,20 @@ def brush_span(values: list, weekly: bool = False) -> tuple[dt.date, dt.date] | 
     start, end = sorted(dt.date.fromisoformat(v[:10]) if isinstance(v, str)
                         else dt.datetime.fromtimestamp(v / 1000, dt.UTC).date() for v in values)
     return start, end + dt.timedelta(days=6) if weekly else end
+
+
+def by_hour(gdf: pd.DataFrame) -> pd.DataFrame:
+    """Incidents by the UTC hour they started (``filters.start_hours``), per type: columns
+    ``hour`` (0..23), ``type`` and ``count``; incidents without a time are not counted."""
+    from .filters import start_hours
+
+    hours = start_hours(gdf)
+    timed = ~np.isnan(hours)
+    if not timed.any():
+        return pd.DataFrame({"hour": pd.Series(dtype=int), "type": pd.Series(dtype=str),
+                             "count": pd.Series(dtype=int)})
+    counts = (pd.DataFrame({"hour": hours[timed].astype(int),
+                            "type": np.asarray(gdf["type"])[timed]})
+              .value_counts().rename("count").reset_index())
+    return counts.sort_values(["hour", "type"]).reset_index(drop=True)
+

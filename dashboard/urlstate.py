@@ -137,8 +137,16 @@ def _area(text: str) -> str:
 
 PARAMS = ("from", "to", "country", "type", "region", "preset", "q", "min_confidence",
           "platform", "min_depth_km", "max_depth_km", "area", "lat", "lon", "zoom", "bbox", "incident",
-          "present", "presenter", "theme", "brief", "slide", "retracted", "overlay")
+          "present", "presenter", "theme", "brief", "slide", "retracted", "overlay", "hours")
 THEMES = ("dark", "light")
+
+
+def _hours(text: str) -> tuple[int, int]:
+    start, sep, end = text.partition("-")
+    window = (int(start), int(end))
+    if not sep or not (0 <= window[0] <= 23 and 1 <= window[1] <= 24) or window[0] == window[1]:
+        raise ValueError
+    return window
 
 
 def _pack_name(text: str) -> str:
@@ -186,6 +194,7 @@ def parse(params: Mapping[str, Sequence[str]], known: Known) -> tuple[FilterSpec
         platforms=p.many("platform", PLATFORMS, "platform"),
         min_depth_km=least, max_depth_km=most,
         retracted=p.value("retracted", _choice(("0", "1")), "0 or 1") == "1",
+        hours=p.value("hours", _hours, "hours FROM-TO, UTC (e.g. 22-4)"),
     )
     view = View(
         lat=p.value("lat", _in_range(-90, 90), "a latitude (-90..90)"),
@@ -235,7 +244,8 @@ def encode(spec: FilterSpec, view: View = View()) -> dict[str, str | list[str]]:
                        ("theme", view.theme), ("brief", view.brief),
                        ("slide", str(view.slide) if view.slide else None),
                        ("bbox", ",".join(map(_exact, view.bbox.as_tuple())) if view.bbox else None),
-                       ("retracted", "1" if spec.retracted else None)):
+                       ("retracted", "1" if spec.retracted else None),
+                       ("hours", f"{spec.hours[0]}-{spec.hours[1]}" if spec.hours else None)):
         if value:
             out[key] = value
     if view.overlays:

@@ -17,12 +17,55 @@ def test_fields_are_the_documented_names():
         "id", "type", "date", "end_date", "date_precision", "country", "region", "place",
         "location_precision", "platform", "icao", "drones", "aircraft", "missiles", "killed",
         "injured", "summary", "sources", "confidence", "related_ids", "notes",
-        "status", "retraction_reason", "origin",
+        "status", "retraction_reason", "origin", "start_time", "end_time",
     )
 
 
+TIME_CASES = [
+    ({"start_time": "2025-09-10T23:45:00Z"}, None),
+    ({"start_time": "2025-09-09T22:10:00Z", "end_time": "2025-09-10T02:00:00Z"}, None),
+    ({"start_time": "2025-09-10T23:45Z"}, ("start_time", "is not a UTC time")),
+    ({"start_time": "2025-09-10 23:45:00"}, ("start_time", "is not a UTC time")),
+    ({"end_time": "2025-09-10T25:00:00Z"}, ("end_time", "is not a UTC time")),
+    ({"start_time": "2025-09-10T03:00:00Z", "end_time": "2025-09-10T01:00:00Z"},
+     ("end_time", "is before start_time")),
+    ({"start_time": "2025-09-14T03:00:00Z"}, ("start_time", "is not on the incident's dates")),
+    ({"start_time": "2025-09-09T00:00:00Z", "end_time": "2025-09-11T23:59:59Z"}, None),
+    ({"end_time": "2025-09-12T00:00:00Z"}, ("end_time", "is not on the incident's dates")),
+    ({"start_time": 1757548800}, ("start_time", "str")),
+]
+
+
+@pytest.mark.parametrize(("times", "problem"), TIME_CASES)
+def test_times_are_utc_moments_on_the_incidents_dates(times, problem):
+    """A UTC time may fall a day either side of the (local) date the source gives, no more."""
+    got = [(p.field, p.message) for p in validate_feature(make_feature(date="2025-09-10", **times))]
+    if problem is None:
+        assert got == []
+    else:
+        assert len(got) == 1 and got[0][0] == problem[0] and problem[1] in got[0][1], got
+
+
+def test_the_column_wise_screen_agrees_on_times():
+    """Big files are screened column by column: the same records fail, with the same messages."""
+    from dashboard import load
+    from dashboard.schema import DataError, validate_collection
+    data = {"type": "FeatureCollection", "features": [
+        make_feature(id=f"t-{i}", date="2025-09-10", **times) for i, (times, _) in enumerate(TIME_CASES)]}
+    expected = sorted(map(str, validate_collection(data)))
+    assert len(expected) == sum(problem is not None for _, problem in TIME_CASES)
+    with pytest.raises(DataError) as exc:
+        load.geojson_incidents(data)
+    assert sorted(map(str, exc.value.problems)) == expected
+    good = {"type": "FeatureCollection", "features": [
+        make_feature(id=f"t-{i}", date="2025-09-10", **times)
+        for i, (times, problem) in enumerate(TIME_CASES) if problem is None]}
+    assert list(load.geojson_incidents(good)["start_time"])[0] == "2025-09-10T23:45:00Z"
+
+
 def test_optional_fields_default_and_validate():
-    assert OPTIONAL_FIELDS == {"status": "active", "retraction_reason": None, "origin": None}
+    assert OPTIONAL_FIELDS == {"status": "active", "retraction_reason": None, "origin": None,
+                               "start_time": None, "end_time": None}
     assert validate_feature(make_feature(status="retracted", retraction_reason="duplicate")) == []
     assert validate_feature(make_feature(origin={"event_id_cnty": "POL123", "fatalities": 0})) == []
 

@@ -72,6 +72,7 @@ class _Generic:
                                                    if cols.end_date else None)
         self.type_cache: dict[str, tuple[str | None, bool]] = {}
         self.date_precision: dict[int, str | None] = {}   # as the date cell itself says
+        self.times: dict[int, tuple[str | None, str | None]] = {}   # UTC, when the cell has them
         self.stem = ids.slug(Path(ctx.name).stem) or "import"
         self.cells = {c: text[c].tolist() for c in set(cols.used().values())}
         self.inferred_types = 0
@@ -112,6 +113,9 @@ class _Generic:
             "notes": "; ".join(r.notes + self.located.notes[i]) + ".",
             "origin": self.table.origin[i],
         }
+        start, end = self.times.get(i, (None, None))
+        if start or end:
+            props["start_time"], props["end_time"] = start, end
         finish(make_feature(fid, self.located.geometries[i], props), number, self.ctx)
 
     def _dates(self, r: _Row) -> tuple[str | None, str | None]:
@@ -130,6 +134,7 @@ class _Generic:
             if d.end_date and d.end_date != date:   # a range written in one cell
                 end_date = d.end_date
             self.date_precision[r.i] = d.precision
+            self.times[r.i] = (d.start_time, d.end_time)
         if self.end_dates is not None and r.get(cols.end_date):
             e = self.end_dates[r.i]
             if e.error:

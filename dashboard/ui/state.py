@@ -26,6 +26,8 @@ KEY_CONFIDENCE = "f_confidence"
 KEY_PLATFORMS = "f_platforms"
 KEY_DEPTH_MIN = "f_depth_min"
 KEY_DEPTH_MAX = "f_depth_max"
+KEY_HOUR_FROM = "f_hour_from"
+KEY_HOUR_TO = "f_hour_to"
 KEY_RETRACTED = "f_retracted"
 
 # --- other widgets ----------------------------------------------------------------------------

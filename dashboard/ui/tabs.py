@@ -40,6 +40,8 @@ def _on_table_select(ctx: Context) -> None:
 #: How each table column reads: widths that fit, numbers as whole numbers, dates as dates.
 TABLE_COLUMNS = {
     "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
+    "time": st.column_config.TextColumn("Time (UTC)", width="small",
+                                        help="When the source gives a time"),
     "type": st.column_config.TextColumn("Type", width="small"),
     "country": st.column_config.TextColumn("Country", width="small"),
     "region": st.column_config.TextColumn("Region", width="small"),
@@ -106,6 +108,32 @@ def timeline(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) ->
     st.altair_chart(chart, key=S.KEY_TIMELINE, on_select=_on_brush, selection_mode="brush",
                     use_container_width=True)
     st.caption("Drag across the chart to set the date filter to that span.")
+    _by_hour(shown)
+
+
+def _by_hour(shown: gpd.GeoDataFrame) -> None:
+    """When some incidents have a time: how many started in each UTC hour, by type."""
+    data = stats.by_hour(shown)
+    if data.empty:
+        return
+    data["type"] = data["type"].map(TYPE_LABELS)
+    st.markdown(f"**By hour of day (UTC)**: the {int(data['count'].sum()):,} of {len(shown):,} "
+                "incidents whose source gives a time")
+    chart = (
+        alt.Chart(data, height=160)
+        .mark_bar(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("hour:O", title="Hour started (UTC)", scale=alt.Scale(domain=list(range(24))),
+                    axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title="Incidents", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("type:N", title="Type",
+                            scale=alt.Scale(domain=[TYPE_LABELS[t] for t in INCIDENT_TYPES],
+                                            range=[style.TYPE_STYLES[t].color
+                                                   for t in INCIDENT_TYPES])),
+            tooltip=["hour:O", "type:N", "count:Q"],
+        )
+    )
+    st.altair_chart(chart, use_container_width=True)
 
 
 def breakdown(ctx: Context, shown: gpd.GeoDataFrame) -> None:
