@@ -60,18 +60,26 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
     st.markdown(f"### {style.DEFAULT_TITLE}")
     st.caption(S.md(f"{filters.describe(spec, ctx.names)} · {len(shown)} of {len(ctx.incidents)} "
                     f"incidents · data as of {ctx.last:%-d %b %Y}"))
-    _notices(ctx, shown, spec, preview)
+    # Messages that come and go sit in containers of their own: an element appearing above
+    # the tabs would move them, and moved tabs show the first one again (an upload in the
+    # Import tab then vanished behind the table after a save's "Added ..." message).
+    with st.container():
+        _notices(ctx, shown, spec, preview)
     tabs.metrics(shown)
-    if shown.empty:
-        st.warning(f"No incidents match these filters ({S.md(filters.describe(spec, ctx.names))}). "
-                   "Widen the date range, or clear some filters (Reset all filters in the sidebar).")
+    with st.container():
+        if shown.empty:
+            st.warning(f"No incidents match these filters "
+                       f"({S.md(filters.describe(spec, ctx.names))}). Widen the date range, or "
+                       "clear some filters (Reset all filters in the sidebar).")
     map_col, card_col = st.columns([7, 3])
     with map_col:
         map_panel.map_panel(ctx, shown, spec, tiles, share)
     with card_col:
         card.detail_card(ctx, shown, cfg)
     table_tab, timeline_tab, breakdown_tab, export_tab, import_tab_ = st.tabs(
-        [f"Incidents ({len(shown)})", "Timeline", "Breakdown", "Export", "Import"])
+        # Constant labels: a changed label makes new tabs, which show the first one again and
+        # drop an upload in the Import tab (the count is in the table's caption instead).
+        ["Incidents", "Timeline", "Breakdown", "Export", "Import"])
     with table_tab:
         tabs.table(ctx, shown)
     with timeline_tab:

@@ -145,7 +145,8 @@ def test_crafted_link_shows_what_its_filters_imply(page, app_url):
     wait_map_count(page, len(expected))
     assert metric_value(page, "Incidents") == len(expected) == 3
     assert metric_value(page, "Airports closed") == 3
-    assert page.get_by_role("tab", name=f"Incidents ({len(expected)})").is_visible()
+    assert page.get_by_role("tab", name="Incidents").is_visible()
+    assert page.get_by_text(f"{len(expected)} incidents. Select a row").is_visible()
 
 
 def test_drawing_an_area_filters_and_removing_it_restores(page, app_url):

@@ -130,8 +130,8 @@ def test_a_broken_user_profile_does_not_hide_the_others(tmp_path):
 def test_distinct_values_with_counts_most_frequent_first():
     table = importer.csv.read_csv_table((DATA / "monitor.csv").read_text(encoding="utf-8"), "m")
     values = profiles.distinct_values(table, "event_group")
-    assert values[0] in (("Drone", 2), ("Shelling", 2))
-    assert dict(values)["Protest"] == 1
+    # "Airstrike" and "airstrike" (case) are one value; ties in order of the text.
+    assert values == [("Airstrike", 2), ("Drone", 2), ("Shelling", 2), ("Protest", 1)]
 
 
 def test_an_explicit_profile_wins_over_the_recognised_one():

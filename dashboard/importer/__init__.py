@@ -47,7 +47,7 @@ __all__ = [
     "COLUMN_FIELDS", "FORMATS", "FORMAT_LABELS", "MAX_VALUE_CHARS", "ColumnMap", "ImportResult",
     "Profile", "Rejected", "ValueMap", "available_profiles",
     "collector_paused", "country_code", "detect_format", "guess_columns", "header_columns",
-    "import_bytes", "lookup_titles", "parse_dates", "quote_prefix", "rejected_frame",
+    "import_bytes", "lookup_titles", "read_table", "parse_dates", "quote_prefix", "rejected_frame",
 ]
 
 
@@ -189,7 +189,11 @@ def import_bytes(raw: bytes, name: str, fmt: str | None = None, columns: ColumnM
         rows_read = len(table) + len(table.rejected)
         chosen = _profile_for(table.columns, profile, profiles)
         if chosen.reader == "acled" if chosen else fmt == "acled":
-            acled = chosen or available_profiles()["acled"]
+            acled = (chosen or available_profiles()["acled"]).with_overrides(
+                values=dict(mapping or {}))
+            if constants:
+                warn.append("constants are not applied to an ACLED export (its rows give their "
+                            "own type and platform); map its sub_event_type values instead")
             cols = import_acled(table, ctx, acled) if rows_read else None
             return _updates(_result("acled", rows_read, ctx, cols or ACLED_COLUMNS, table.columns,
                                     table, acled.title()), existing, acled.source_id, acled.match)
@@ -252,12 +256,17 @@ def _import_table(table: Table, rows_read: int, fmt: str, columns: ColumnMap | N
     ctx.warnings += table.warnings
     cols = columns or guess_columns(table.columns)
     check_columns(cols, table.columns, ctx.name)
+    source_columns, shown = list(table.columns), cols
     if profile is not None or mapping or constants:
         laid = (profile or Profile("custom")).with_overrides(values=dict(mapping or {}),
                                                              constants=dict(constants or {}))
         if columns is not None:   # a whole mapping chosen by the user: the profile's gives way
             laid = replace(laid, columns={})
         cols = apply_profile(laid, table, cols, ctx.name, ctx.rejected)
+        # What a person is shown: the file's own columns (a mapped field by the column it is
+        # mapped from, a constant by none), not the columns the mapping adds.
+        shown = replace(cols, **{f: v.column for f, v in laid.values.items()},
+                        **{f: None for f in laid.constants})
     table = read_wkt_column(table, cols, ctx)
     if table.geometries is None and not (cols.lat and cols.lon):
         raise DataError(f"{ctx.name}: no coordinate columns found (columns: "
@@ -273,9 +282,25 @@ def _import_table(table: Table, rows_read: int, fmt: str, columns: ColumnMap | N
         for feature in ctx.features[first:]:
             for cite in feature["properties"]["sources"]:
                 cite.setdefault("publisher", profile.publisher)
-    return _result(fmt, rows_read, ctx, cols, table.columns,
+    return _result(fmt, rows_read, ctx, shown, source_columns,
                    profile=profile.title() if profile is not None and profile.name != "custom"
                    else None)
+
+
+def read_table(raw: bytes, name: str, fmt: str | None = None,
+               lookups: Mapping[str, str] | None = None) -> Table:
+    """The file's rows as a ``Table`` (no import): for showing a column's distinct values."""
+    fmt = fmt or detect_format(name, raw)
+    if fmt in ("csv", "acled"):
+        return read_csv_table(decode_text(raw, name)[0], name)
+    if fmt == "json":
+        return read_json_table(raw, name, lookups)
+    if fmt == "geojson":
+        features = parse_geojson(raw, name, [])
+        if our_properties(features) is not None:
+            raise DataError(f"{name}: is already in our schema; it has no columns to map")
+        return foreign_table(features, Ctx(name, set(), None, []))
+    return read_ogr(raw, name, fmt, [])
 
 
 def _result(fmt: str, rows_read: int, ctx: Ctx, cols: ColumnMap | None, source_columns: list[str],

@@ -275,9 +275,18 @@ def _drop(table: Table, drop: list[bool]) -> None:
 
 
 def distinct_values(table: Table, column: str, limit: int = 200) -> list[tuple[str, int]]:
-    """A column's distinct values with their counts, most frequent first (for the mapping)."""
-    counts = table.text[column].value_counts()
-    return [(str(v), int(n)) for v, n in counts.head(limit).items()]
+    """A column's distinct values with their counts, most frequent first (for the mapping).
+    Values that differ only in case or spacing are one value (a mapping treats them so),
+    shown in their most frequent spelling."""
+    counts = table.text[column].value_counts(sort=False)
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for value, n in counts.items():
+        groups.setdefault(_key(value), []).append((int(n), str(value)))
+    # The most frequent spelling, the first seen of equals (max keeps the first).
+    merged = [(max(spellings, key=lambda s: s[0])[1], sum(n for n, _ in spellings))
+              for spellings in groups.values()]
+    merged.sort(key=lambda vn: (-vn[1], vn[0].casefold()))
+    return merged[:limit]
 
 
 def parse_map_option(text: str) -> tuple[str, ValueMap]:

@@ -12,6 +12,7 @@ from dashboard import geo, importer, load, settings, sources, store
 from dashboard.context import Context
 from dashboard.importer import jobs
 from dashboard.schema import DataError
+from dashboard.ui import import_mapping
 from dashboard.ui import state as S
 
 MAPPED = ("lat", "lon", "date", "type", "country", "place", "summary", "source", "platform")
@@ -22,21 +23,23 @@ def _upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
-def _run_import(ctx: Context, upload, fmt: str | None, columns: importer.ColumnMap | None):
+def _run_import(ctx: Context, upload, fmt: str | None, columns: importer.ColumnMap | None,
+                chosen: dict):
     """Import the uploaded file once per (file, format, column choice); kept in the session.
 
     A small file is imported in this run; a big one in a worker process (``jobs``), whose
     progress is shown until it is done: None until then (or when it was cancelled)."""
     ss = st.session_state
-    key = (upload.file_id, fmt, columns)
+    key = (upload.file_id, fmt, columns, import_mapping.key_of(chosen))
     cached = ss.get(S.KEY_IMPORT)
     if cached and cached[0] == key:
         return cached[1]
     if upload.size < jobs.INLINE_BYTES:
         result = importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
-                                       existing_ids=set(ctx.incidents["id"]), **_held(ctx))
+                                       existing_ids=set(ctx.incidents["id"]), **_held(ctx),
+                                       **chosen)
     else:
-        result = _in_worker(ctx, upload, key)
+        result = _in_worker(ctx, upload, key, chosen)
         if result is None:
             return None
     ss[S.KEY_IMPORT] = (key, result, upload.name)
@@ -53,7 +56,7 @@ def _held(ctx: Context) -> dict:
     return {"existing": existing, "profiles": importer.available_profiles(cfg.data)}
 
 
-def _in_worker(ctx: Context, upload, key: tuple) -> importer.ImportResult | None:
+def _in_worker(ctx: Context, upload, key: tuple, chosen: dict) -> importer.ImportResult | None:
     """The result of the upload's import job (started here), or None while it runs."""
     ss = st.session_state
     running = ss.get(S.KEY_IMPORT_JOB)
@@ -62,7 +65,7 @@ def _in_worker(ctx: Context, upload, key: tuple) -> importer.ImportResult | None
     else:
         cancel_job()
         job = jobs.ImportJob(upload.getvalue(), upload.name, key[1], key[2],
-                             existing_ids=set(ctx.incidents["id"]), **_held(ctx))
+                             existing_ids=set(ctx.incidents["id"]), **_held(ctx), **chosen)
         ss[S.KEY_IMPORT_JOB] = (key, job)
     status = job.poll()
     if status.state == "done":
@@ -204,13 +207,16 @@ def import_panel(ctx: Context, cfg: settings.Settings) -> None:
                  f"{_upload_limit_mb()} MB (server.maxUploadSize in .streamlit/config.toml).")
         return
     widget = f"col-{upload.file_id}-"  # the user's column choices for this file
+    chosen = import_mapping.choices(upload, cfg)
     try:
-        result = _run_import(ctx, upload, fmt, _chosen_columns(upload, widget))
+        result = _run_import(ctx, upload, fmt, _chosen_columns(upload, widget), chosen)
         if result is None:  # a big file still importing, or stopped
             return
     except DataError as exc:
         ss[S.KEY_IMPORT] = None
         st.error(S.md(f"Cannot import: {exc}"))
+        if chosen:   # a profile or mapping that does not fit this file: let it be undone
+            import_mapping.profile_picker(upload, cfg)
         header = importer.header_columns(upload.getvalue(), upload.name)
         if header:  # a table whose coordinate columns were not recognised: let the user say
             _column_choice(widget, header, importer.guess_columns(header), expanded=True)
@@ -218,5 +224,6 @@ def import_panel(ctx: Context, cfg: settings.Settings) -> None:
     if result.columns is not None and fmt != "acled" and result.format != "acled":
         _column_choice(widget, result.source_columns, result.columns, expanded=not result.features)
     _report(result, fmt)
+    import_mapping.controls(upload, cfg, result, fmt, chosen)
     if result.features or result.updated:
         _save_controls(cfg, result)

@@ -97,6 +97,7 @@ KEY_OVERLAY_NONCE = "overlay_nonce"  # bumped to clear the overlay upload after 
 FLASH_STORE = "store"   # above the map: saves, imports, restores
 FLASH_BRIEF = "brief"   # in the brief-pack panel
 FLASH_OVERLAY = "overlay"  # in the "Add a context overlay" section
+FLASH_PROFILE = "profile"  # under the Import tab's mapping: a saved import profile
 
 
 def write_widgets(w: Widgets) -> None:

@@ -69,7 +69,8 @@ def table(ctx: Context, shown: gpd.GeoDataFrame) -> None:
         placeholder="",  # a count the source does not give is a blank, not "None"
         column_config=TABLE_COLUMNS,
     )
-    st.caption("Select a row to highlight the incident on the map and show its details.")
+    st.caption(f"{len(shown):,} incident{'s' if len(shown) != 1 else ''}. Select a row to "
+               "highlight the incident on the map and show its details.")
 
 
 def _on_brush() -> None:
