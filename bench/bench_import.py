@@ -1,6 +1,9 @@
 """Import time for an ACLED-shaped CSV of 10,000 synthetic rows (or N given on the command line).
 
-Run: `.venv/bin/python bench/bench_import.py [N ...]`. The rows are generated in memory from a
+Run: `.venv/bin/python bench/bench_import.py [N ...]`; `--formats` instead imports every
+format (ACLED, UCDP GED, a JSON event list, foreign GeoJSON, a monitor CSV with a value
+mapping) at 10,000 and 100,000 rows, each in a fresh process, and prints rows/s and peak
+memory. The rows are generated in memory from a
 fixed seed and are not real events: ids start with "SYN", actors and sources are made up and
 every note says "Synthetic benchmark row". About a fifth are event types the importer rejects.
 """
@@ -12,6 +15,7 @@ import io
 import random
 import sys
 import time
+from pathlib import Path
 
 from dashboard import importer
 
@@ -123,6 +127,98 @@ def worst_cases() -> None:
                   f"{pandas}  {outcome}", flush=True)
 
 
+# --- every format at 10k and 100k rows: rows/s and peak memory, each in a fresh process ----
+
+def tracker_json(n: int) -> bytes:
+    """A hand-kept tracker's JSON list: keys spelled two ways, string coordinates, TRUE/FALSE,
+    free-text dates with times, emoji flags, every tenth record nesting two incidents."""
+    import json
+    out = []
+    for i in range(n):
+        _, _, _, place, lat, lon = PLACES[i % len(PLACES)]
+        rec = {"id": f"syn-{i}", "Date" if i % 2 else "date": f"{1 + i % 27:02d} Oct 2025, "
+               f"before {i % 24:02d}:45", "lat": f"{lat:.4f}",
+               "lng" if i % 3 else "lon": f"{lon:.4f}", "confirmed": "TRUE" if i % 2 else "FALSE",
+               "location": f"{place} 🇺🇦", "description": "Synthetic benchmark row: drone strike"}
+        if i % 10 == 0:
+            rec["incidents"] = [{"description": "Synthetic benchmark row: missile strike"},
+                                {"description": "Synthetic benchmark row: shelling"}]
+        out.append(rec)
+    return json.dumps(out, ensure_ascii=False).encode("utf-8")
+
+
+def foreign_geojson(n: int) -> bytes:
+    """GeoJSON from elsewhere: properties by other names, a category to read the type from."""
+    import json
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [
+        PLACES[i % len(PLACES)][5], PLACES[i % len(PLACES)][4]]},
+        "properties": {"event_date": f"2025-10-{1 + i % 27:02d}", "category": "strike",
+                       "description": "Synthetic benchmark row: a drone hit a depot"}}
+        for i in range(n)]
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode("utf-8")
+
+
+def monitor_csv(n: int) -> bytes:
+    """A monitor's CSV with its own categories (mapped with --map) and a duplicate id in ten."""
+    groups = ("Shelling", "Airstrike", "Drone", "Protest")
+    lines = ["id,date,event_group,description,country,lat,lon"]
+    for i in range(n):
+        country, _, _, place, lat, lon = PLACES[i % len(PLACES)]
+        lines.append(f"m{i - i % 10 if i % 10 == 9 else i},2025-09-{1 + i % 27:02d},"
+                     f"{groups[i % 4]},Synthetic benchmark row at {place},{country},{lat},{lon}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _ucdp(n: int) -> bytes:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "data" / "import"))
+    from make_fixtures import ucdp_ged
+    return ucdp_ged(n)[0]
+
+
+FORMATS = {  # label -> (make bytes, file name, import_bytes keywords)
+    "ACLED CSV": (synthetic_acled, "acled.csv", {}),
+    "UCDP GED CSV (cp1252)": (_ucdp, "ged.csv", {}),
+    "JSON event list": (tracker_json, "tracker.json", {}),
+    "GeoJSON from elsewhere": (foreign_geojson, "other.geojson", {}),
+    "monitor CSV + --map": (monitor_csv, "monitor.csv", {"mapping": {"type": importer.ValueMap(
+        "event_group", {"Shelling": "strike", "Airstrike": "strike", "Drone": "strike",
+                        "Protest": "skip"})}}),
+}
+
+
+def one_format(label: str, n: int) -> None:
+    """Import one generated file in this process; print a JSON line of its figures."""
+    import json
+    import resource
+    make, name, kw = FORMATS[label]
+    raw = make(n)
+    importer.import_bytes(make(10), name, **kw)   # country outlines, imports, caches
+    t0 = time.perf_counter()
+    with importer.collector_paused():
+        result = importer.import_bytes(raw, name, **kw)
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"label": label, "n": n, "mb": len(raw) / 1e6, "seconds": seconds,
+                      "read": result.rows_read, "valid": len(result.features),
+                      "rejected": result.rows_rejected,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def formats(sizes: tuple[int, ...] = (10_000, 100_000)) -> None:
+    """Every format at each size, each import in a fresh process (its own peak memory)."""
+    import json
+    import subprocess
+    print(f"{'format':<24} {'rows':>8} {'MB':>7} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}  "
+          "valid / rejected")
+    for label in FORMATS:
+        for n in sizes:
+            out = subprocess.run([sys.executable, __file__, "--one", label, str(n)],
+                                 capture_output=True, text=True, check=True).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            print(f"{label:<24} {r['read']:>8,} {r['mb']:>7.2f} {r['seconds']:>8.2f} "
+                  f"{r['read'] / r['seconds']:>9,.0f} {r['peak_mb']:>8.0f}  "
+                  f"{r['valid']:,} / {r['rejected']:,}", flush=True)
+
+
 def main(sizes: list[int]) -> None:
     importer.import_bytes(synthetic_acled(10), "warmup.csv")   # country outlines, imports
     for n in sizes:
@@ -136,6 +232,12 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--one"]:
+        one_format(sys.argv[2], int(sys.argv[3]))
+        sys.exit(0)
+    if "--formats" in sys.argv:
+        formats()
+        sys.exit(0)
     main([int(a) for a in sys.argv[1:] if a.isdigit()] or [10_000])
     if "--no-worst" not in sys.argv:
         worst_cases()

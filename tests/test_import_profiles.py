@@ -138,3 +138,30 @@ def test_an_explicit_profile_wins_over_the_recognised_one():
     none = profiles.Profile("plain")
     result = run("ucdp_wkt.csv", profile=none)
     assert result.profile == "plain"
+
+
+def test_ucdp_ged_accuracy_with_the_shipped_profile():
+    """A UCDP-GED-shaped export (Windows-1252, a line break inside a quoted field, both of
+    GED's date shapes in one column, ranges, WKT): with the shipped profile at least 95 % of
+    the rows describing a strike import with the right type, date, range, country and point,
+    and every other row is rejected with a reason that names what is missing."""
+    truth = {t["id"]: t for t in json.loads((DATA / "ucdp_ged.truth.json").read_text())}
+    result = run("ucdp_ged.csv")
+    assert result.profile == "UCDP GED"
+    got = {str(f["properties"]["origin"]["id"]): f for f in result.features}
+    incidents = [t for t in truth.values() if t["type"]]
+    right = [t for t in incidents if t["id"] in got
+             and got[t["id"]]["properties"]["type"] == t["type"]
+             and got[t["id"]]["properties"]["date"] == t["date"]
+             and got[t["id"]]["properties"]["end_date"] == t["end_date"]
+             and got[t["id"]]["properties"]["country"] == t["country"]
+             and got[t["id"]]["geometry"]["coordinates"] == t["point"]]
+    assert len(right) >= 0.95 * len(incidents), (len(right), len(incidents))
+    others = {t["id"] for t in truth.values() if not t["type"]}
+    assert not others & set(got)
+    rows = {r.row for r in result.rejected}
+    assert len(rows) == len(others)
+    assert all("no incident type" in r.reason for r in result.rejected)
+    kharkiv = got["500000"]["properties"]
+    assert kharkiv["date_precision"] == "range" and kharkiv["sources"][0]["publisher"] == "UCDP"
+    assert "Synthetic test: Russian missile strike on Kharkiv" == kharkiv["summary"]

@@ -250,6 +250,72 @@ def kmz(kml: bytes) -> bytes:
     return out.getvalue()
 
 
+UCDP_COLUMNS = (
+    "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,"
+    "conflict_name,dyad_dset_id,dyad_new_id,dyad_name,side_a_dset_id,side_a_new_id,side_a,"
+    "side_b_dset_id,side_b_new_id,side_b,number_of_sources,source_article,source_office,"
+    "source_date,source_headline,source_original,where_prec,where_coordinates,"
+    "where_description,adm_1,adm_2,latitude,longitude,geom_wkt,priogrid_gid,country,"
+    "country_id,region,event_clarity,date_prec,date_start,date_end,deaths_a,deaths_b,"
+    "deaths_civilians,deaths_unknown,best,high,low,gwnoa,gwnob").split(",")
+# (place, adm_1, lat, lon) — real cities, synthetic events.
+UCDP_PLACES = [("Kharkiv city", "Kharkiv oblast", 49.9935, 36.2304),
+               ("Odesa city", "Odesa oblast", 46.4825, 30.7233),
+               ("Mykolaiv city", "Mykolaiv oblast", 46.9750, 31.9946),
+               ("Zaporizhzhia city", "Zaporizhzhia oblast", 47.8388, 35.1396),
+               ("Dnipro city", "Dnipropetrovsk oblast", 48.4647, 35.0462)]
+UCDP_STRIKES = ["Russian missile strike on {p}", "Drone attack hits {p} – power out",
+                "Shelling of {p}’s outskirts", "Airstrike on {p} depot", "Rocket attack on {p}",
+                "Kamikaze drones hit {p}"]
+UCDP_OTHER = ["Ground clashes near {p}", "Soldiers killed in fighting east of {p}"]
+
+
+def ucdp_ged(n: int = 60) -> tuple[bytes, list[dict]]:
+    """A UCDP GED export's shape: Windows-1252 text (en dash, curly apostrophe), a line break
+    inside a quoted field, the two date shapes GED files carry in one column (``1/22/2025
+    12:00:00 AM`` and ``01/23/2025 00:00``), ranges with date_prec 2, WKT points. 60 rows: 48
+    strikes named by their headline, 12 ground fighting (not incidents of this map); ``n``
+    rows for the benchmark. Returns the bytes and, per row, what a correct import gives
+    (type None: to be rejected)."""
+    import csv as csvmod
+    out = io.StringIO()
+    writer = csvmod.writer(out, lineterminator="\r\n")
+    writer.writerow(UCDP_COLUMNS)
+    truth = []
+    for i in range(n):
+        place, adm1, lat, lon = UCDP_PLACES[i % len(UCDP_PLACES)]
+        strike = i % 5 != 4
+        headline = (UCDP_STRIKES[i % len(UCDP_STRIKES)] if strike
+                    else UCDP_OTHER[i % len(UCDP_OTHER)]).format(p=place.split()[0])
+        day = 1 + i % 27
+        ranged = i % 6 == 0
+        start = (f"1/{day}/2025 12:00:00 AM" if i % 2 else f"01/{day:02d}/2025 00:00")
+        end = (f"1/{day + 1}/2025 12:00:00 AM" if i % 2 else f"01/{day + 1:02d}/2025 00:00"
+               ) if ranged else start
+        row = dict.fromkeys(UCDP_COLUMNS, "")
+        row.update({
+            "id": str(500000 + i), "relid": f"UKR-2025-1-{i}", "year": "2025",
+            "active_year": "1", "code_status": "Clear", "type_of_violence": "1",
+            "conflict_name": "Russia - Ukraine", "side_a": "Government of Russia (Soviet Union)",
+            "side_b": "Government of Ukraine", "number_of_sources": "2",
+            "source_article": f"Synthetic Agency,2025-01-{day:02d};Synthetic Daily",
+            "source_headline": f"Synthetic test: {headline}",
+            "source_original": "Synthetic source\nsecond line of the source note",
+            "where_prec": str(1 + i % 3), "where_coordinates": place,
+            "where_description": f"{place}, {adm1}", "adm_1": adm1,
+            "latitude": f"{lat:.4f}", "longitude": f"{lon:.4f}",
+            "geom_wkt": f"POINT ({lon:.4f} {lat:.4f})", "country": "Ukraine",
+            "country_id": "369", "region": "Europe", "event_clarity": "1",
+            "date_prec": "2" if ranged else "1", "date_start": start, "date_end": end,
+            "best": str(i % 4), "high": str(i % 4 + 1), "low": str(max(0, i % 4 - 1)),
+        })
+        writer.writerow([row[c] for c in UCDP_COLUMNS])
+        truth.append({"id": row["id"], "type": "strike" if strike else None,
+                      "date": f"2025-01-{day:02d}", "end_date": f"2025-01-{day + 1:02d}"
+                      if ranged else None, "country": "UA", "point": [round(lon, 4), round(lat, 4)]})
+    return out.getvalue().encode("cp1252"), truth
+
+
 def main() -> None:
     (HERE / "cp1252.csv").write_bytes(CP1252_CSV.encode("cp1252"))
     for name, text in (("mixed_dates.csv", MIXED_DATES_CSV), ("swapped.csv", SWAPPED_CSV),
@@ -258,6 +324,9 @@ def main() -> None:
                        ("ucdp_wkt.csv", UCDP_WKT_CSV), ("dms.csv", DMS_CSV)):
         (HERE / name).write_bytes(text.encode("utf-8"))
     (HERE / "placemarks.kmz").write_bytes(kmz(KML.encode("utf-8")))
+    raw, truth = ucdp_ged()
+    (HERE / "ucdp_ged.csv").write_bytes(raw)
+    (HERE / "ucdp_ged.truth.json").write_text(json.dumps(truth, indent=1) + "\n")
     for name, data in (("ours.geojson", OURS), ("foreign.geojson", FOREIGN),
                        ("multi.geojson", MULTI)):
         (HERE / name).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
