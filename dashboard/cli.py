@@ -27,6 +27,7 @@ from . import (
     style,
 )
 from .bounds import Bounds
+from .extract import cli as extract_cli
 from .importer import profiles
 from .schema import INCIDENT_TYPES, DataError, iso_date
 
@@ -338,6 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex.set_defaults(run=_export)
     _add_brief_parser(sub)
     overlay_cli.add_parser(sub)
+    extract_cli.add_parser(sub)
     _add_import_parser(sub)
 
     args = parser.parse_args(argv)

@@ -250,7 +250,7 @@ def kmz(kml: bytes) -> bytes:
     return out.getvalue()
 
 
-UCDP_COLUMNS = (
+UCDP_COLUMNS = (  # noqa: SIM905 - GED's header, one line as GED writes it
     "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,"
     "conflict_name,dyad_dset_id,dyad_new_id,dyad_name,side_a_dset_id,side_a_new_id,side_a,"
     "side_b_dset_id,side_b_new_id,side_b,number_of_sources,source_article,source_office,"

@@ -1,0 +1,157 @@
+"""dashboard.extract: draft incidents from synthetic article text (never the shared sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from dashboard import schema
+from dashboard.extract import duplicates, plain_text, propose, to_feature, triggers
+from dashboard.extract.gazetteer import default
+from dashboard.extract.text import sentences
+
+PUB = dt.date(2025, 11, 6)   # a Thursday
+
+#: (article, published, expected fields of the first proposal of the given type)
+CASES = [
+    ("Vilnius Airport suspended flights from 21:10 to 23:45 on Sunday after balloons were seen.",
+     PUB, "airport_closure",
+     {"date": "2025-11-02", "country": "LT", "icao": "EYVI", "location_precision": "exact",
+      "start_time": "2025-11-02T19:10:00Z", "end_time": "2025-11-02T21:45:00Z",
+      "platform": "balloon", "background": False}),
+    ("Polish F-16s shot down three drones over the Lublin region on Tuesday.", PUB,
+     "interception", {"date": "2025-11-04", "country": "PL", "location_precision": "region",
+                      "drones": 3, "platform": "drone"}),
+    ("Farmers found debris of a drone in a field near Rzeszów on 3 November.", PUB,
+     "crash_debris", {"date": "2025-11-03", "country": "PL", "location_precision": "city",
+                      "place": "Rzeszow"}),
+    ("Dozens of balloons from Belarus drifted into Lithuanian airspace last week.", PUB,
+     "airspace_incursion", {"date": "2025-10-27", "end_date": "2025-11-02", "country": "LT",
+                            "location_precision": "country", "platform": "balloon"}),
+    ("Three Russian MiG-31 jets entered Estonian airspace on 19 September for 12 minutes.",
+     dt.date(2025, 9, 20), "airspace_incursion",
+     {"date": "2025-09-19", "country": "EE", "aircraft": 3, "platform": "aircraft",
+      "location_precision": "country"}),
+    ("In September, Copenhagen Airport was closed for four hours after drones were spotted.",
+     PUB, "airport_closure", {"date": "2025-09-01", "end_date": "2025-09-30", "icao": "EKCH",
+                              "background": True, "country": "DK"}),
+    ("At least 19 drones crossed into Poland on 10 September 2025.", dt.date(2025, 9, 12),
+     "airspace_incursion", {"date": "2025-09-10", "drones": 19, "country": "PL"}),
+    ("Two or three large drones were spotted over the air base in Kaunas on Monday evening.",
+     PUB, "airspace_incursion", {"date": "2025-11-03", "drones": 2, "country": "LT"}),
+    ("<html><body><h1>News</h1><p>Gen. Smith said drones were spotted over Riga Airport "
+     "on the evening of 4 November.</p><script>var x=1;</script></body></html>", PUB,
+     "airspace_incursion", {"date": "2025-11-04", "country": "LV", "icao": "EVRA"}),
+    ("A drone crashed in Galati county. Romania said debris was found just days later near "
+     "the Danube on 2 October.", dt.date(2025, 10, 5), "crash_debris",
+     {"country": "RO"}),
+]
+
+
+def _run(article: str, published: dt.date) -> tuple[str, list]:
+    text = plain_text(article)
+    return text, propose(text, published, source_title="Synthetic article")
+
+
+@pytest.mark.parametrize(("article", "published", "kind", "expected"), CASES)
+def test_propose_fields(article, published, kind, expected):
+    _, found = _run(article, published)
+    hit = next((p for p in found if p.type == kind), None)
+    assert hit is not None, [p.type for p in found]
+    for name, value in expected.items():
+        assert getattr(hit, name) == value, (name, hit)
+
+
+@pytest.mark.parametrize(("article", "published", "kind", "expected"), CASES)
+def test_every_quote_is_an_exact_substring(article, published, kind, expected):
+    text, found = _run(article, published)
+    assert found
+    for p in found:
+        assert p.quote == p.quotes[0]
+        for q in p.quotes:
+            assert q in text and len(q.split()) <= schema.MAX_QUOTE_WORDS
+        assert p.notes
+
+
+@pytest.mark.parametrize(("article", "published", "kind", "expected"), CASES)
+def test_to_feature_validates(article, published, kind, expected):
+    _, found = _run(article, published)
+    for i, p in enumerate(found):
+        assert schema.validate_feature(to_feature(p, f"draft-{i}")) == []
+
+
+def test_long_sentence_quote_is_trimmed_at_word_boundaries():
+    filler = " ".join(["word"] * 40)
+    text = f"Officials said {filler} that drones were spotted over Tallinn Airport on Monday."
+    (p,) = [p for p in propose(text, PUB) if p.type == "airspace_incursion"]
+    assert p.quote in text and len(p.quote.split()) == 30 and "spotted" in p.quote
+
+
+def test_one_event_mentioned_twice_is_one_proposal_with_both_quotes():
+    text = ("Vilnius Airport was closed on Sunday after balloons were seen. "
+            "Officials said the airport closed for two hours on Sunday because of the balloons, "
+            "Vilnius Airport added.")
+    closures = [p for p in propose(text, PUB) if p.type == "airport_closure"]
+    assert len(closures) == 1 and len(closures[0].quotes) == 2
+
+
+def test_no_platform_no_proposal():
+    assert propose("Tusk said the attack on Poland's sovereignty was deliberate.", PUB) == []
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Gen. Smith arrived. The U.S. Army agreed.", 2),
+    ("It rose 1.5 percent. Then it fell.", 2),
+    ("Title line\nFirst sentence here. Second one.", 3),
+])
+def test_sentences(text, n):
+    assert len(sentences(text)) == n
+
+
+@pytest.mark.parametrize(("phrase", "kind"), [
+    ("the airport was closed", "airport_closure"), ("suspended flights", "airport_closure"),
+    ("entered polish airspace", "airspace_incursion"), ("shot down", "interception"),
+    ("scrambled", "interception"), ("struck", "strike"), ("wreckage", "crash_debris"),
+])
+def test_trigger_table(phrase, kind):
+    assert kind in triggers.find_types(phrase)
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    ("Copenhagen Airport", "Copenhagen Kastrup Airport", "airport"),
+    ("Copenhagen", "Copenhagen", "city"), ("w Rzeszowie", "Rzeszow", "city"),
+    ("the Kursk region", "Kursk", "region"), ("lodz", "Łódź", "city"),
+])
+def test_gazetteer_longest_folded_match(text, name, kind):
+    (m,) = default().find(text)
+    assert (m.place.name, m.place.kind) == (name, kind)
+
+
+def test_duplicates_by_icao_and_distance():
+    found = propose("Vilnius Airport suspended flights on Sunday after balloons were seen. "
+                    "Polish F-16s shot down three drones over the Lublin region on Tuesday.", PUB)
+    frame = gpd.GeoDataFrame({
+        "id": ["lt-closure", "pl-intercept", "pl-other"],
+        "type": ["airport_closure", "interception", "interception"],
+        "date": ["2025-11-02", "2025-11-04", "2025-10-01"], "end_date": [None, None, None],
+        "icao": ["EYVI", None, None], "country": ["LT", "PL", "PL"],
+        "location_precision": ["exact", "city", "city"]},
+        geometry=[Point(25.28, 54.63), Point(22.57, 51.25), Point(22.57, 51.25)], crs=4326)
+    dup = duplicates(found, frame)
+    kinds = {found[i].type: rid for i, rid in dup.items()}
+    assert kinds == {"airport_closure": "lt-closure", "interception": "pl-intercept"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["extract", "/nonexistent/article.txt", "--published", "2025-10-07"], "file not found"),
+    (["extract", "ARTICLE", "--published", "2025-13-07"], "is not a valid ISO date"),
+])
+def test_the_extract_command_names_bad_input(args, message, tmp_path, capsys):
+    from dashboard import cli
+    article = tmp_path / "a.txt"
+    article.write_text("Polish F-16s shot down three drones over Lublin on Tuesday.\n")
+    code = cli.main([str(article) if a == "ARTICLE" else a for a in args])
+    assert code != 0 and message in capsys.readouterr().err
