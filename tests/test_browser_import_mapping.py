@@ -108,3 +108,18 @@ def test_the_same_export_again_is_recognised_as_held_not_added(page, data):
     page.get_by_text("Already in the data (same source id): 0 updated, 4 unchanged.").wait_for()
     assert page.get_by_role("button", name="Add 0 incidents to the data").count() == 0
     assert len(json.loads(data.read_text())["features"]) == 44
+
+
+def test_a_timemap_export_reads_its_ids_through_a_lookup_file(page):
+    """A TimeMap event list names its categories by id ("ASSOC_3"): with its associations
+    file added in the tab, the ids are read as their titles and the events import."""
+    open_import_tab(page)
+    page.locator(IMPORT_FILE).set_input_files(str(DATA / "timemap.json"))
+    page.get_by_text("3 row(s) read as JSON event list with the TimeMap event list profile: "
+                     "0 imported, 3 rejected").wait_for()
+    wait_idle(page)
+    page.get_by_text("Profile, value mapping and constants").click()
+    page.locator('[class*="-lookup"] input[type="file"]').set_input_files(
+        str(DATA / "timemap_associations.json"))
+    page.get_by_text("3 row(s) read as JSON event list with the TimeMap event list profile: "
+                     "2 imported, 1 rejected").wait_for()

@@ -28,7 +28,7 @@ def _targets(field: str) -> list[str]:
 def _keys(upload) -> dict[str, str]:
     base = f"imp-{upload.file_id}-"
     return {k: base + k for k in ("profile", "column", "field", "values", "editor", "set_type",
-                                  "set_platform", "save_name")}
+                                  "set_platform", "save_name", "lookup")}
 
 
 def choices(upload, cfg: settings.Settings) -> dict:
@@ -49,6 +49,12 @@ def choices(upload, cfg: settings.Settings) -> dict:
     constants = {f: ss[k[f"set_{f}"]] for f in ("type", "platform") if ss.get(k[f"set_{f}"])}
     if constants:
         out["constants"] = constants
+    lookup = ss.get(k["lookup"])
+    if lookup is not None:
+        try:
+            out["lookups"] = importer.lookup_titles(lookup.getvalue(), lookup.name)
+        except DataError as exc:
+            st.error(S.md(f"Lookup file not used: {exc}"))
     return out
 
 
@@ -58,7 +64,8 @@ def key_of(chosen: dict) -> tuple:
     mapping = tuple((f, v.column, tuple(sorted(v.map.items())))
                     for f, v in sorted(chosen.get("mapping", {}).items()))
     return (profile.name if profile else None, mapping,
-            tuple(sorted(chosen.get("constants", {}).items())))
+            tuple(sorted(chosen.get("constants", {}).items())),
+            tuple(sorted(chosen.get("lookups", {}).items())))
 
 
 def _distinct(upload, column: str, fmt: str | None) -> list[tuple[str, int]]:
@@ -112,6 +119,10 @@ def controls(upload, cfg: settings.Settings, result: importer.ImportResult, fmt:
                        "row as not an incident this map covers."
                        + (f" {more} rarer values are not listed: map them with a profile or "
                           "the CLI's --map." if more > 0 else ""))
+        st.file_uploader("Lookup file for ids in the events (a TimeMap associations.json or "
+                         "categories.json; optional)", type=["json"], key=k["lookup"],
+                         help="Category or association ids in a JSON event list are then read "
+                              "as their titles, so types and mappings see words.")
         left, right = st.columns(2)
         left.selectbox("Set the type of every row", [None, *INCIDENT_TYPES], key=k["set_type"],
                        format_func=lambda t: "— (from the file)" if t is None else TYPE_LABELS[t])
