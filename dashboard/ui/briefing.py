@@ -212,7 +212,8 @@ def _pack_actions(ctx: Context, pack: briefs.Pack) -> None:
         disabled=not pack.slides, file_name=f"{pack.name}.pdf", mime="application/pdf",
         data=lambda: export.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports,
                                      ctx.places, ctx.names, notes=notes, data_as_of=ctx.last,
-                                     registry=ctx.sources))
+                                     registry=ctx.sources),
+        on_click="ignore")  # no rerun beside the file being made (see tabs.export_panel)
 
 
 def briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Settings) -> None:

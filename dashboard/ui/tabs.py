@@ -238,7 +238,10 @@ def export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
                 label, data=partial(export.render, fmt, shown, ctx.countries, ctx.airports, opts),
                 file_name=export.filename(fmt, opts.exported_at, opts.title),
                 mime=export.MEDIA_TYPES[fmt], key=f"download-{fmt}", use_container_width=True,
-                icon=":material/download:", help=FORMAT_HELP[fmt])
+                icon=":material/download:", help=FORMAT_HELP[fmt],
+                # No rerun on a download: a rerun beside the file being made could cancel it
+                # (a browser test saw "Download.save_as: canceled" under load), and costs a run.
+                on_click="ignore")
     with right:
         if st.button("Preview snapshot", icon=":material/visibility:"):
             with st.spinner("Drawing the snapshot…"):
