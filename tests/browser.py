@@ -134,3 +134,19 @@ def wait_idle(page, timeout: float = WAIT_MS) -> None:
 
 #: The Import tab's file input (the overlay section under it has an uploader of its own).
 IMPORT_FILE = '[class*="st-key-upload-"] input[type="file"]'
+
+
+@contextmanager
+def editable_app_page(browser, data: Path, width: int = 1600, height: int = 1000):
+    """A page on the app running on ``data`` (a temporary copy) with saving allowed, its map
+    drawn; nothing outside loopback is requested."""
+    env = {"EFM_DATA": str(data), "EFM_BRIEFS_DIR": str(data.parent / "briefs"),
+           "EFM_READ_ONLY": "0"}
+    with running_app(env=env) as url:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        block_outside(context, [])
+        page = context.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for()
+        yield page
+        context.close()

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from dashboard import paths, store
-from tests.browser import IMPORT_FILE, MAP_FRAME, block_outside, running_app, wait_idle
+from tests.browser import IMPORT_FILE, MAP_FRAME, editable_app_page, wait_idle
 
 pytestmark = pytest.mark.browser
 ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
@@ -24,16 +24,8 @@ def data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(data, browser):
-    env = {"EFM_DATA": str(data), "EFM_BRIEFS_DIR": str(data.parent / "briefs"),
-           "EFM_READ_ONLY": "0"}
-    with running_app(env=env) as url:
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        block_outside(context, [])
-        page = context.new_page()
-        page.goto(url, wait_until="domcontentloaded")
-        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for()
+    with editable_app_page(browser, data) as page:
         yield page
-        context.close()
 
 
 def marker_count(page) -> int:
