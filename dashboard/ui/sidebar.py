@@ -79,13 +79,14 @@ def _kind_widgets() -> None:
         "Minimum confidence", [formstate.ANY, *reversed(CONFIDENCES[:-1])], key=S.KEY_CONFIDENCE,
         format_func=lambda c: "Any" if c == formstate.ANY
         else f"{c.capitalize()}+" if c != "high" else "High")
+    sb.markdown("**Hour started (UTC)**", help="Only incidents whose source gives a time; "
+                "from later than to wraps past midnight (22:00 to 04:00 is the night).")
     left, right = sb.columns(2)
-    left.selectbox("Started from (UTC)", [None, *range(24)], key=S.KEY_HOUR_FROM,
-                   format_func=lambda h: "Any time" if h is None else f"{h:02d}:00",
-                   help="Only incidents whose source gives a time; from later than 'to' "
-                        "wraps past midnight (22:00 to 04:00 is the night).")
-    right.selectbox("to (UTC)", [None, *range(1, 25)], key=S.KEY_HOUR_TO,
-                    format_func=lambda h: "Any time" if h is None else f"{h % 24:02d}:00")
+    # No value is shown as the placeholder: "Any" hour.
+    left.selectbox("From", list(range(24)), index=None, placeholder="Any", key=S.KEY_HOUR_FROM,
+                   format_func=lambda h: f"{h:02d}:00")
+    right.selectbox("To", list(range(1, 25)), index=None, placeholder="Any", key=S.KEY_HOUR_TO,
+                    format_func=lambda h: f"{h % 24:02d}:00")
 
 
 def _depth_widgets() -> None:
