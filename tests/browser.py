@@ -150,3 +150,10 @@ def editable_app_page(browser, data: Path, width: int = 1600, height: int = 1000
         page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for()
         yield page
         context.close()
+
+
+def data_copy(tmp_path_factory, name: str) -> Path:
+    """A temporary copy of the shipped incidents, for a browser test module that saves."""
+    folder = tmp_path_factory.mktemp(name)
+    shutil.copy(paths.INCIDENTS, folder / "incidents.geojson")
+    return folder / "incidents.geojson"

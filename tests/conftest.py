@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dashboard import paths
 from dashboard.load import incidents_frame
 
 BASE_PROPS: dict[str, Any] = {
@@ -102,3 +103,16 @@ def screen(browser, request):
     yield context.new_page()
     assert blocked == []
     context.close()
+
+
+def open_link(**params) -> Any:
+    """The app run headless (AppTest) as a link with ``params`` opens it, checked to have
+    raised nothing (a trailing ``_`` is dropped, so ``from_=...`` names ``from``)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(paths.ROOT / "dashboard" / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key.removesuffix("_")] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at

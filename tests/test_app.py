@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import geo, load, paths
 from dashboard.ui.state import KEY_COUNTRIES, KEY_DATES, KEY_TILES, KEY_TYPES
-from tests.conftest import shown_by_default
+from tests.conftest import open_link, shown_by_default
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 
@@ -108,13 +108,6 @@ def shown_ids(at: AppTest) -> set[str]:
     return set(at.dataframe[0].value["id"])
 
 
-def open_link(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key.removesuffix("_")] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 EPLB, EPRZ, EPWA = (f"pl-airport-closure-{c}-2025-09-10" for c in ("eplb", "eprz", "epwa"))

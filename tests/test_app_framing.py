@@ -12,18 +12,12 @@ from streamlit.testing.v1 import AppTest
 from dashboard import briefs, paths, style
 from dashboard.bounds import Bounds
 from dashboard.ui.state import KEY_COUNTRIES, KEY_MAP_NONCE
+from tests.conftest import open_link
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 POLAND = Bounds(14.1, 49.0, 24.2, 54.9)
 
 
-def open_link(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def map_args(at: AppTest) -> dict:

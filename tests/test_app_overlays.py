@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import overlays, paths
 from dashboard.ui.state import KEY_OVERLAYS
+from tests.conftest import open_link
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 DATA = Path(__file__).parent / "data" / "overlays"
@@ -26,13 +27,6 @@ def store(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def map_layers(at: AppTest) -> str:
@@ -40,7 +34,7 @@ def map_layers(at: AppTest) -> str:
 
 
 def test_linked_overlay_draws_a_layer_and_stays_in_the_link(store):
-    at = run(overlay="test-zone")
+    at = open_link(overlay="test-zone")
     layers = map_layers(at)
     assert "Test zone (from 2025-09-15)" in layers
     assert '"pane": "overlays"' in layers
@@ -52,34 +46,34 @@ def test_linked_overlay_draws_a_layer_and_stays_in_the_link(store):
 
 
 def test_the_version_in_force_follows_the_end_date(store):
-    at = run(overlay="test-zone", to="2025-09-10")
+    at = open_link(overlay="test-zone", to="2025-09-10")
     layers = map_layers(at)
     assert "Test zone (from 2025-09-01)" in layers and "from 2025-09-15" not in layers
 
 
 def test_off_by_default_and_switched_on_in_the_sidebar(store):
-    at = run()
+    at = open_link()
     assert '"pane": "overlays"' not in map_layers(at)
     at.pills(key=KEY_OVERLAYS).set_value(["test-zone"]).run()
     assert "Test zone (from 2025-09-15)" in map_layers(at)
 
 
 def test_unknown_overlay_in_the_link_is_a_notice(store):
-    at = run(overlay="no-such-overlay")
+    at = open_link(overlay="no-such-overlay")
     shown = [w.value.replace("\\", "").replace("&#58;", ":") for w in at.warning]  # Markdown-escaped
     assert any("overlay: 'no-such-overlay' is not a known overlay; ignored" in w for w in shown)
     assert '"pane": "overlays"' not in map_layers(at)
 
 
 def test_import_tab_lists_overlays_and_offers_the_add_section(store):
-    at = run()
+    at = open_link()
     assert any(e.label == "Add a context overlay" for e in at.expander)
     assert any("Test zone (from 2025-09-15)" in m.value.replace("\\", "") for m in at.markdown)
 
 
 def test_read_only_shows_overlays_but_no_way_to_change_them(store, monkeypatch):
     monkeypatch.setenv("EFM_READ_ONLY", "1")
-    at = run(overlay="test-zone")
+    at = open_link(overlay="test-zone")
     assert "Test zone (from 2025-09-15)" in map_layers(at)
     assert not any(e.label == "Add a context overlay" for e in at.expander)
     assert not any(b.label == "Remove" for b in at.button)

@@ -4,12 +4,11 @@ upload an ACLED export, read the rejected rows, preview on the map, save; edit a
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from dashboard import paths, store
-from tests.browser import IMPORT_FILE, MAP_FRAME, editable_app_page, wait_idle
+from tests.browser import IMPORT_FILE, MAP_FRAME, data_copy, editable_app_page, wait_idle
 
 pytestmark = pytest.mark.browser
 ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
@@ -17,9 +16,7 @@ ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("curation")
-    shutil.copy(paths.INCIDENTS, folder / "incidents.geojson")
-    return folder / "incidents.geojson"
+    return data_copy(tmp_path_factory, "curation")
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,13 @@ and "Protest"; then re-importing an ACLED export that is already in the data."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from dashboard import paths
-from tests.browser import IMPORT_FILE, editable_app_page, wait_idle
+from tests.browser import IMPORT_FILE, data_copy, editable_app_page, wait_idle
 
 pytestmark = pytest.mark.browser
 DATA = paths.ROOT / "tests" / "data" / "import"
@@ -20,9 +19,7 @@ DATA = paths.ROOT / "tests" / "data" / "import"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mapping")
-    shutil.copy(paths.INCIDENTS, folder / "incidents.geojson")
-    return folder / "incidents.geojson"
+    return data_copy(tmp_path_factory, "mapping")
 
 
 @pytest.fixture(scope="module")

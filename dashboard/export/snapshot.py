@@ -1,8 +1,9 @@
 """Snapshots: the filtered incidents as a slide-ready matplotlib figure, and its PNG/PDF bytes.
 
-(A little over 400 lines: the slide is one figure whose parts, basemap clip and hatching,
-names, legend, scale bar and texts, share its projection and frame; split into modules they
-would pass the same axes, extent and options between them.)
+(About 460 lines: the slide is one figure whose parts, basemap clip and hatching, context
+overlays, names, legend, scale bar and texts, share its projection and frame; split into
+modules they would pass the same axes, extent and options between them. The overlay and
+legend drawing would move out first.)
 
 Drawn in a Lambert azimuthal equal-area projection centred on the flank (``geo.METRIC_CRS``:
 a true scale bar, a north arrow that points north, vector PDF, no browser needed), with

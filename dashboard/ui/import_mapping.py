@@ -17,6 +17,8 @@ from dashboard.ui import state as S
 #: Fields whose values can be mapped in the tab (their values are a fixed list).
 MAPPABLE = ("type", *(f for f in profiles.TARGETS if f != "type"), "platform")
 AUTO = "(recognise from the file)"
+#: Session key of what is read from an upload once (distinct values, lookup titles).
+CACHE = "import_mapping_cache"
 #: Distinct values offered for mapping one by one (a column with more is free text).
 MAX_VALUES = 30
 
@@ -51,11 +53,28 @@ def choices(upload, cfg: settings.Settings) -> dict:
         out["constants"] = constants
     lookup = ss.get(k["lookup"])
     if lookup is not None:
-        try:
-            out["lookups"] = importer.lookup_titles(lookup.getvalue(), lookup.name)
-        except DataError as exc:
-            st.error(S.md(f"Lookup file not used: {exc}"))
+        titles = _once(f"{k['lookup']}-{lookup.file_id}", lambda: _lookup_titles(lookup))
+        if isinstance(titles, str):
+            st.error(S.md(f"Lookup file not used: {titles}"))
+        else:
+            out["lookups"] = titles
     return out
+
+
+def _once(key: str, make):
+    """``make()`` once per ``key`` in this session (a file read again on every rerun, a
+    filter change included, cost the whole file each time)."""
+    cache = st.session_state.setdefault(CACHE, {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _lookup_titles(upload) -> dict[str, str] | str:
+    try:
+        return importer.lookup_titles(upload.getvalue(), upload.name)
+    except DataError as exc:
+        return str(exc)
 
 
 def key_of(chosen: dict) -> tuple:
@@ -103,7 +122,8 @@ def controls(upload, cfg: settings.Settings, result: importer.ImportResult, fmt:
                                 format_func=lambda c: "—" if c is None else c)
         field = right.selectbox("to our", list(MAPPABLE), key=k["field"])
         if column:
-            values = _distinct(upload, column, fmt)
+            values = _once(f"{k['values']}-{column}-{fmt}",
+                           lambda: _distinct(upload, column, fmt))
             if ss.get(k["values"]) != values:
                 ss[k["values"]] = values
                 for i in range(MAX_VALUES):   # another column: its own mapping
