@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import geopandas as gpd
 import pytest
@@ -155,3 +156,46 @@ def test_the_extract_command_names_bad_input(args, message, tmp_path, capsys):
     article.write_text("Polish F-16s shot down three drones over Lublin on Tuesday.\n")
     code = cli.main([str(article) if a == "ARTICLE" else a for a in args])
     assert code != 0 and message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "raw", "expected"), [
+    ("Published 4 November 2025\nDrones were seen over Rzeszów.", None, "2025-11-04"),
+    ("By A. Writer. Updated: Tuesday, Nov. 4, 2025 10:00 CET\nJets were scrambled.", None,
+     "2025-11-04"),
+    ("As of October 6, 2025, Russia has sent drones into four NATO states.", None, "2025-10-06"),
+    ("WARSAW, 4 Nov 2025 (Wire) - Polish jets were scrambled overnight.", None, "2025-11-04"),
+    ("News", '<meta content="2025-11-03T08:00:00+00:00" property="article:published_time">',
+     "2025-11-03"),
+    ("News", '<script type="application/ld+json">{"datePublished": "2025-11-02T07:00"}</script>',
+     "2025-11-02"),
+    ("News", '<p>Posted <time datetime="2025-11-01T09:30">Saturday</time></p>', "2025-11-01"),
+])
+def test_the_publication_date_is_read_from_the_article(text, raw, expected):
+    from dashboard.extract.when import published_date
+    found = published_date(text, raw)
+    assert found is not None and found[0].isoformat() == expected and found[1]
+
+
+@pytest.mark.parametrize("text", [
+    "Drones were seen over Rzeszów on Tuesday.",
+    "Drones were seen on Tuesday. " + "More words follow here. " * 20 + "On 3 October 2025 "
+    "Vilnius Airport closed.",  # a date deep in the prose is an event's, not the article's
+])
+def test_no_publication_date_when_the_text_gives_none(text):
+    from dashboard.extract.when import published_date
+    assert published_date(text) is None
+
+
+def test_the_extract_command_reads_the_publication_date_or_asks_for_it(tmp_path, capsys):
+    from dashboard import cli
+    dated = tmp_path / "dated.txt"
+    dated.write_text("Published 6 November 2025\n\nPolish F-16s shot down three drones over "
+                     "the Lublin region on Tuesday.\n")
+    assert cli.main(["extract", str(dated), "--json"]) == 0
+    out = capsys.readouterr()
+    assert "publication date 2025-11-06" in out.err
+    assert json.loads(out.out)[0]["date"] == "2025-11-04"
+    undated = tmp_path / "undated.txt"
+    undated.write_text("Polish F-16s shot down three drones over the Lublin region on Tuesday.\n")
+    assert cli.main(["extract", str(undated)]) == 2
+    assert "no publication date found in the text: give --published" in capsys.readouterr().err

@@ -239,3 +239,56 @@ def times(sentence: str, day: dt.date, country: str | None
     def utc(t: dt.datetime) -> str:
         return (t - shift).strftime("%Y-%m-%dT%H:%M:%SZ")
     return utc(start), (utc(end) if end else None), how
+
+
+# --------------------------------------------------------------------------- publication date
+
+_META_DATE = re.compile(
+    r"""(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|datePublished|date|"""
+    r"""dc\.date|dcterms\.date|pubdate|publish[-_]?date|og:published_time)["'][^>]*?"""
+    r"""content\s*=\s*["'](?P<a>\d{4}-\d{2}-\d{2})"""
+    r"""|content\s*=\s*["'](?P<b>\d{4}-\d{2}-\d{2})[^"']*["'][^>]*?"""
+    r"""(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|datePublished|date)["']"""
+    r"""|"datePublished"\s*:\s*"(?P<c>\d{4}-\d{2}-\d{2})"""
+    r"""|<time\b[^>]*\bdatetime\s*=\s*["'](?P<d>\d{4}-\d{2}-\d{2})""", re.I)
+_LABELLED = re.compile(r"\b(?:published|posted|updated|first published|as of|dated?)\b[\s:,-]*"
+                       r"(?:on\s+)?(?:[a-z]+day,?\s+)?(?P<rest>.{6,40})", re.I)
+#: How far into the text a bare date still reads as the article's dateline, and a labelled
+#: one ("Updated ...") as its masthead rather than prose.
+DATELINE_CHARS = 300
+LABELLED_CHARS = 1500
+
+
+def _full_date(text: str) -> tuple[dt.date, str] | None:
+    """The first date with day, month and year at the start of ``text``'s window."""
+    low = text.lower()
+    if m := _ISO.search(low):
+        parsed = parse_date(m.group(0))
+        if parsed.iso:
+            return dt.date.fromisoformat(parsed.iso), m.group(0)
+    for pattern in _EXPLICIT:
+        for m in pattern.finditer(low):
+            if m["y"] is None:
+                continue
+            parsed = parse_date(f"{int(m['d'])} {calendar.month_name[_MONTHS[m['m']]]} {m['y']}")
+            if parsed.iso:
+                return dt.date.fromisoformat(parsed.iso), text[m.start():m.end()].strip()
+    return None
+
+
+def published_date(text: str, raw: str | None = None) -> tuple[dt.date, str] | None:
+    """The article's publication date and how it was found: a page's metadata
+    (``article:published_time``, ``datePublished``, ``<time datetime>``) in ``raw`` (HTML),
+    a labelled date in the text ("Published 4 November 2025", "As of October 6, 2025"), or
+    a full date in the first lines (a dateline); None when the text does not give one."""
+    if raw and (m := _META_DATE.search(raw)):
+        iso = next(g for g in m.groups() if g)
+        parsed = parse_date(iso)
+        if parsed.iso:
+            return dt.date.fromisoformat(parsed.iso), f"the page's metadata ({iso})"
+    for m in _LABELLED.finditer(text[:LABELLED_CHARS]):
+        if found := _full_date(m["rest"]):
+            return found[0], f"'{m.group(0)[:m.start('rest') - m.start()].strip()} {found[1]}'"
+    if found := _full_date(text[:DATELINE_CHARS]):
+        return found[0], f"the date '{found[1]}' at the top of the text"
+    return None
