@@ -13,7 +13,18 @@ import streamlit as st
 from dashboard import context, filters, load, settings, style
 from dashboard.context import Context
 from dashboard.schema import DataError
-from dashboard.ui import briefing, card, curation, import_tab, link, map_panel, overlay_panel, sidebar, tabs
+from dashboard.ui import (
+    article_panel,
+    briefing,
+    card,
+    curation,
+    import_tab,
+    link,
+    map_panel,
+    overlay_panel,
+    sidebar,
+    tabs,
+)
 from dashboard.ui import state as S
 from dashboard.ui.static import css, script
 
@@ -76,10 +87,10 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
         map_panel.map_panel(ctx, shown, spec, tiles, share)
     with card_col:
         card.detail_card(ctx, shown, cfg)
-    table_tab, timeline_tab, breakdown_tab, export_tab, import_tab_ = st.tabs(
+    table_tab, timeline_tab, breakdown_tab, export_tab, import_tab_, article_tab = st.tabs(
         # Constant labels: a changed label makes new tabs, which show the first one again and
         # drop an upload in the Import tab (the count is in the table's caption instead).
-        ["Incidents", "Timeline", "Breakdown", "Export", "Import"])
+        ["Incidents", "Timeline", "Breakdown", "Export", "Import", "From an article"])
     with table_tab:
         tabs.table(ctx, shown)
     with timeline_tab:
@@ -91,6 +102,8 @@ def _main_view(ctx: Context, saved: Context, shown: gpd.GeoDataFrame, spec: filt
     with import_tab_:
         import_tab.import_panel(saved, cfg)
         overlay_panel.overlay_section(cfg)
+    with article_tab:
+        article_panel.article_panel(saved, cfg)
     curation.dialogs(ctx, cfg)
     script("page.js")
     st.caption(S.md(f"{style.ATTRIBUTION} · Every incident cites its source document and a "

@@ -199,3 +199,39 @@ def test_the_extract_command_reads_the_publication_date_or_asks_for_it(tmp_path,
     undated.write_text("Polish F-16s shot down three drones over the Lublin region on Tuesday.\n")
     assert cli.main(["extract", str(undated)]) == 2
     assert "no publication date found in the text: give --published" in capsys.readouterr().err
+
+
+def test_a_list_of_regions_is_one_proposal_per_region_with_its_share():
+    text = ("Air defences destroyed four drones over the Pskov region, three over Novgorod "
+            "and another two over Tver on Tuesday, the ministry said.")
+    found = propose(text, PUB)
+    got = [(p.type, p.place, p.drones) for p in found]
+    assert got == [("interception", "Pskov", 4), ("interception", "Novgorod", 3),
+                   ("interception", "Tver", 2)], got
+    for p in found:
+        assert p.quote in text and p.place.split()[0].lower() in p.quote.lower()
+        assert "one of 3 places listed" in p.notes
+
+
+def test_a_list_without_figures_per_place_gives_no_counts():
+    text = ("Strikes with 60 drones targeted the Lviv, Volyn and Rivne regions "
+            "overnight on 3 November.")
+    found = propose(text, PUB)
+    assert [p.country for p in found] == ["UA", "UA", "UA"]
+    assert len({p.place for p in found}) == 3
+    assert all(p.drones is None and "no count given for this place" in p.notes
+               for p in found[1:])
+
+
+@pytest.mark.parametrize("text", [
+    "No drones entered Latvian airspace on Tuesday, the army said.",
+    "The ministry said Russian jets did not violate Estonian airspace on Monday.",
+    "Lithuania said the drone sighting over Vilnius on Monday was a false alarm.",
+])
+def test_a_denied_event_is_not_proposed(text):
+    assert propose(text, PUB) == []
+
+
+def test_where_interceptors_came_from_is_not_where_it_happened():
+    found = propose("Polish F-16s from Rzeszów shot down two drones over Lublin on Monday.", PUB)
+    assert [(p.type, p.place, p.drones) for p in found] == [("interception", "Lublin", 2)]

@@ -138,21 +138,80 @@ def _usable(mentions: list[Mention], folded: str) -> list[tuple[Mention, str]]:
     return out
 
 
-def _chosen(usable: list[tuple[Mention, str]], kind: str) -> list[tuple[Mention, str]]:
-    """The most specific mentions (several only for closures at several airports/cities)."""
+def _chosen(usable: list[tuple[Mention, str]], kind: str, folded: str
+            ) -> list[tuple[Mention, str]]:
+    """The most specific mentions: one, or every place of a list ("over the Belgorod
+    region, two over Voronezh and another two over Rostov"), or every airport or city of a
+    closure."""
     if not usable:
         return []
+    # "F-16s from Rzeszów shot down drones over Lublin": where they came from is not where.
+    leads = tuple(" " + lead + " " for lead in triggers.ORIGIN_LEADS)
+    elsewhere = [u for u in usable if u[0].place.kind == "airport"
+                 or not (" " + folded[max(0, u[0].start - 25):u[0].start]).endswith(leads)]
+    usable = elsewhere or usable
     best = min(_RANK[m.place.kind] for m, _ in usable)
     top = [(m, how) for m, how in usable if _RANK[m.place.kind] == best]
+    if kind == "airport_closure" and best <= _RANK["city"]:
+        return _unique(top)
+    listed = _list_of(usable, top[0], folded)
+    return _unique(listed) if len(listed) > 1 else top[:1]
+
+
+def _unique(mentions: list[tuple[Mention, str]]) -> list[tuple[Mention, str]]:
     seen: set[str] = set()
-    unique = []
-    for m, how in top:
+    out = []
+    for m, how in mentions:
         if m.place.name not in seen:
             seen.add(m.place.name)
-            unique.append((m, how))
-    if kind == "airport_closure" and best <= _RANK["city"]:
-        return unique
-    return unique[:1]
+            out.append((m, how))
+    return out
+
+
+_LIST_GAP = re.compile(triggers.LIST_GAP.format(num=_NUM))
+_LIST_COUNT = re.compile(triggers.LIST_COUNT.format(num=_NUM))
+
+
+def _list_of(usable: list[tuple[Mention, str]], first: tuple[Mention, str], folded: str
+             ) -> list[tuple[Mention, str]]:
+    """The cities and regions listed together with ``first`` (only separators, counts and
+    prepositions between them), in the order written."""
+    places = sorted((u for u in usable if u[0].place.kind in ("city", "region")),
+                    key=lambda u: u[0].start)
+    runs: list[list[tuple[Mention, str]]] = []
+    for u in places:
+        if runs and _LIST_GAP.fullmatch(folded[runs[-1][-1][0].end:u[0].start]):
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    return next((run for run in runs if first in run), [first])
+
+
+def list_counts(folded: str, listed: list[tuple[Mention, str]]
+                ) -> list[tuple[dict[str, int], list[str]]]:
+    """Counts per listed place: the first place's from the words before it ("three drones
+    were destroyed over the Belgorod region"), the others' from a bare number before each
+    ("two over Voronezh"), in the same unit; a place without its own figure gets none."""
+    first_counts, first_notes = counts(folded[:listed[0][0].end])
+    unit = next((k for k in ("drones", "missiles", "aircraft") if k in first_counts), None)
+    out = [({unit: first_counts[unit]} if unit else {}, first_notes if unit else [])]
+    for (before, _), (m, _) in zip(listed, listed[1:], strict=False):
+        hit = _LIST_COUNT.search(folded[before.end:m.start])
+        if unit and hit:
+            out.append(({unit: _number(hit["n"])}, [f"{unit}: '{hit.group(0).strip()}' read "
+                                                    f"as this place's share of the list"]))
+        else:
+            out.append(({}, []))
+    note = f"one of {len(listed)} places listed in the sentence"
+    return [(c, [*n, note] if c or not unit else
+             [*n, note, "no count given for this place"]) for c, n in out]
+
+
+def _negated(folded: str, trigger: re.Match[str]) -> bool:
+    """A negation within a few words before the trigger ("no drones entered")."""
+    words = "|".join(re.escape(w) for w in triggers.NEGATIONS)
+    return bool(re.search(rf"\b(?:{words})\b(?:\s+\S+){{0,{triggers.NEGATION_WORDS - 1}}}\s*$",
+                          folded[:trigger.start()]))
 
 
 def _airport_for(gaz: Gazetteer, place: Place) -> Place | None:
@@ -222,15 +281,22 @@ def propose(text: str, published: dt.date, *, source_title: str | None = None,
             place_note = " (place carried over from an earlier sentence)"
         if usable:
             last_places = usable
+        if triggers.compiled(triggers.RETRACTIONS).search(folded):
+            continue  # "it was a false alarm": nothing happened
         for kind, trigger in kinds.items():
+            if _negated(folded, trigger):
+                continue
             context = triggers.CONTEXT.get(kind)
             if context and not triggers.compiled(context).search(folded):
                 continue
             if not context and platform is None:
                 continue
-            for mention, how in _chosen(usable, kind):
+            chosen = _chosen(usable, kind, folded)
+            shares = list_counts(folded, chosen) if len(chosen) > 1 and kind != "airport_closure" else None
+            for i, (mention, how) in enumerate(chosen):
                 found.append(_proposal(kind, gaz, text, (start, end), sentence, folded, trigger,
-                                       resolved, mention, how + place_note, platform, published))
+                                       resolved, mention, how + place_note, platform, published,
+                                       shares[i] if shares else None))
     for p in found:
         p.source_title, p.publisher, p.url = source_title, publisher, url
     return _merge(found)
@@ -238,7 +304,8 @@ def propose(text: str, published: dt.date, *, source_title: str | None = None,
 
 def _proposal(kind: str, gaz: Gazetteer, text: str, span: tuple[int, int], sentence: str,
               folded: str, trigger: re.Match[str], resolved: when.When, mention: Mention,
-              how: str, platform: str | None, published: dt.date) -> Proposal:
+              how: str, platform: str | None, published: dt.date,
+              share: tuple[dict[str, int], list[str]] | None = None) -> Proposal:
     place = mention.place
     notes = [f"type {kind} from '{trigger.group(0)}'", resolved.note, how]
     icao, precision, point, name = place.icao, place.precision, place.point, place.name
@@ -255,7 +322,7 @@ def _proposal(kind: str, gaz: Gazetteer, text: str, span: tuple[int, int], sente
         notes.append(f"located only to country level, at the capital of {place.name}")
     elif place.kind == "region":
         notes.append("placed at a point inside the region")
-    values, count_notes = counts(folded)
+    values, count_notes = share if share is not None else counts(folded)
     notes += count_notes
     day = resolved.date
     start_time, end_time, zone_note = when.times(sentence, day, place.country)
@@ -267,7 +334,8 @@ def _proposal(kind: str, gaz: Gazetteer, text: str, span: tuple[int, int], sente
                   or bool(triggers.compiled(triggers.BACKGROUND_CUES).search(folded)))
     if background:
         notes.append("a mention of an earlier event (background)")
-    q0, q1 = quote_span(text, span, span[0] + trigger.start(), MAX_QUOTE_WORDS)
+    focus = mention.start if share is not None else trigger.start()  # a listed place: its own words
+    q0, q1 = quote_span(text, span, span[0] + focus, MAX_QUOTE_WORDS)
     quote = text[q0:q1]
     date_precision = resolved.precision
     end_date = resolved.end.isoformat() if resolved.end else None

@@ -43,6 +43,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "strike": (
         "struck", "hit", "attack on", "attacked", "strike on", "strikes on", "attacks on",
         "damaged", "explosion", "exploded", "impact", "was struck", "were struck",
+        "targeted", "targeting", "shelled", "shelling", "bombed", "bombing",
     ),
     "crash_debris": (
         "debris", "wreckage", "crashed", "crash", "fragments", "remains of", "fell on",
@@ -143,3 +144,19 @@ def find_platform(folded: str) -> str | None:
     """The sentence's platform by ``PLATFORM_ORDER``, or None when it names none."""
     named = {PLATFORM_WORDS[m.group(0)] for m in compiled(tuple(PLATFORM_WORDS)).finditer(folded)}
     return next((p for p in PLATFORM_ORDER if p in named), None)
+#: Words that, just before a trigger, deny it ("no drones entered", "did not violate").
+NEGATIONS: tuple[str, ...] = ("no", "not", "never", "denied", "denies", "deny", "without",
+                              "didn't", "did not", "neither", "nor", "rather than")
+#: How many words before a trigger a negation still denies it.
+NEGATION_WORDS = 4
+#: Phrases that withdraw a whole sentence ("it was a false alarm").
+RETRACTIONS: tuple[str, ...] = ("false alarm", "turned out to be birds", "no evidence of",
+                                "denied that", "no violation")
+#: What may stand between two places for them to be one list ("Belgorod region, two over
+#: Voronezh, and another two over Rostov"; "Cherkasy, Chernihiv and Kyiv"): a region word,
+#: separators, a count (``{num}``), "another", a preposition and an article; nothing else.
+LIST_GAP = (r"(?:\s+(?:region|regions|oblast|oblasts|province|county|voivodeship))?"
+            r"\s*(?:,|;|\band\b|\bas well as\b)\s*(?:and\s+)?(?:another\s+|a further\s+)?"
+            r"(?:{num}\s+)?(?:(?:over|in|near|above|across|at|on)\s+)?(?:the\s+)?")
+#: A count standing for the list's noun just before a listed place ("two over Voronezh").
+LIST_COUNT = r"(?:another\s+|a further\s+)?(?P<n>{num})\s+(?:over|in|near|above|across|at|on)\s+(?:the\s+)?$"

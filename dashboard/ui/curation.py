@@ -24,7 +24,7 @@ from dashboard.ui import state as S
 COUNTS = ("drones", "aircraft", "missiles", "killed", "injured")
 
 
-def _save_problem(exc: Exception) -> None:
+def save_problem(exc: Exception) -> None:
     """Show why a save was refused, inside the open dialog (which stays open)."""
     lines = [str(exc), *(str(p) for p in getattr(exc, "problems", [])[:30])]
     st.error("Not saved. " + "\n\n".join(S.md(line) for line in lines))
@@ -84,7 +84,7 @@ def _source_fields(ctx: Context, d: dict) -> dict:
     return v
 
 
-def _cited(ctx: Context, v: dict, was: str | None) -> sources.Source | None:
+def cited(ctx: Context, v: dict, was: str | None) -> sources.Source | None:
     """Settle the form's source fields into ``document``/``publisher``; the new registry
     entry to save, if the document is new (``was``: the document the record cited before,
     which needs nothing new). ``DataError`` when a new document has no title."""
@@ -121,6 +121,12 @@ def _sources_and_notes(ctx: Context, d: dict, ids: set[str], incident_id: str | 
     return v
 
 
+def incident_fields(ctx: Context, d: dict, ids: set[str], incident_id: str | None,
+                    is_new: bool) -> dict:
+    """The incident form's widgets, filled from ``d`` (``editing.defaults``); their values."""
+    return {**_where_and_what(ctx, d), **_sources_and_notes(ctx, d, ids, incident_id, is_new)}
+
+
 @st.dialog("Incident", width="large", on_dismiss=close_dialog)
 def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
     """Add a new incident (``incident_id`` None) or edit one; validated before saving."""
@@ -132,8 +138,7 @@ def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
         st.caption("Every incident needs its source document and a short verbatim quote. "
                    "Say in the notes what was inferred (location, date).")
     with st.form("incident_form", border=False):
-        v = {**_where_and_what(ctx, d),
-             **_sources_and_notes(ctx, d, base.ids, incident_id, original is None)}
+        v = incident_fields(ctx, d, base.ids, incident_id, original is None)
         note = st.text_input("Change note (kept in the history)")
         submitted = st.form_submit_button("Save", type="primary")
     if not submitted:
@@ -141,13 +146,13 @@ def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
     if original is None and not (v["id"] or "").strip():
         v["id"] = editing.new_id(v["country"], v["type"], v["date"], base.ids)
     try:
-        new_source = _cited(ctx, v, d["document"] if original is not None else None)
+        new_source = cited(ctx, v, d["document"] if original is not None else None)
     except DataError as exc:
-        _save_problem(exc)
+        save_problem(exc)
         return
     feature, problems = editing.to_feature(v, original)
     if problems:
-        _save_problem(DataError(f"{len(problems)} problem(s):", problems))
+        save_problem(DataError(f"{len(problems)} problem(s):", problems))
         return
     try:
         (store.edit if original else store.add)(base, feature, note)
@@ -155,7 +160,7 @@ def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
             registry = sources.path_for(base.path)
             sources.save(registry, sources.with_source(sources.read(registry), new_source))
     except (DataError, settings.ReadOnlyError) as exc:
-        _save_problem(exc)
+        save_problem(exc)
         return
     S.flash(S.FLASH_STORE, "success", f"Saved {feature['id']}.")
     ss[S.KEY_SELECTED] = feature["id"]
@@ -175,7 +180,7 @@ def _retract_dialog(incident_id: str) -> None:
         try:
             store.retract(st.session_state[S.KEY_EDIT_BASE], incident_id, reason)
         except (DataError, settings.ReadOnlyError) as exc:
-            _save_problem(exc)
+            save_problem(exc)
             return
         S.flash(S.FLASH_STORE, "success", f"Retracted {incident_id}.")
         close_dialog()

@@ -31,8 +31,20 @@ def remove_area() -> None:
     ss[S.KEY_MAP_NONCE] += 1  # a fresh map drops the drawn shapes too
 
 
+def follow_the_data(first: dt.date, last: dt.date) -> None:
+    """Keep a date filter that covered the whole record covering it when the record grows
+    (incidents saved from an import or an article are newer than the old last day, and
+    would otherwise be hidden by a filter nobody set)."""
+    ss = st.session_state
+    seen = ss.get(S.KEY_SPAN)
+    ss[S.KEY_SPAN] = (first, last)
+    if seen is not None and seen != (first, last) and tuple(ss.get(S.KEY_DATES) or ()) == seen:
+        ss[S.KEY_DATES] = (first, last)
+
+
 def _place_widgets(ctx: Context) -> None:
     sb, names = st.sidebar, ctx.names
+    follow_the_data(ctx.first, ctx.last)
     sb.pills("Region preset", list(ctx.places.presets), selection_mode="single",
              format_func=lambda k: names.get(k, k), key=S.KEY_PRESET)
     sb.date_input("Dates", min_value=min(DATE_MIN, ctx.first), max_value=max(DATE_MAX, ctx.last),

@@ -17,6 +17,7 @@ from dashboard.formstate import Widgets
 # --- filter widgets: one key per formstate.Widgets field ------------------------------------
 WIDGET_PREFIX = "f_"
 KEY_DATES = "f_dates"
+KEY_SPAN = "data_span"           # (first, last) day of the data at the last run
 KEY_COUNTRIES = "f_countries"
 KEY_TYPES = "f_types"
 KEY_PRESET = "f_preset"
