@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint chromium validate bench clean
+.PHONY: run test lint chromium postgres validate bench clean
 
 # Re-install when pyproject.toml changes; the stamp records which extras are installed.
 $(VENV)/.run: pyproject.toml
@@ -31,7 +31,19 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium is not installed and cannot be installed here: browser tests will be skipped"; fi
 
-test: $(VENV)/.test chromium
+# Debian's PostgreSQL 15 and PostGIS for the database tests (tests/pg.py starts a throwaway
+# cluster as the 'postgres' user). Same rules as chromium: installed as root, else skipped
+# with a reason, except under CI=true.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
+		ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's postgresql and postgis for the database tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			postgresql postgresql-15-postgis-3 >/dev/null; \
+	else echo "PostgreSQL/PostGIS is not installed and cannot be installed here: database tests will be skipped"; fi
+
+test: $(VENV)/.test chromium postgres
 	$(PY) -m pytest
 
 lint: $(VENV)/.test

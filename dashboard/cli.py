@@ -1,5 +1,5 @@
-"""Command line: ``python -m dashboard validate [PATH]``, ``export ...``, ``import FILE ...``
-and ``brief list|export ...``."""
+"""Command line: ``python -m dashboard validate [PATH]``, ``export ...``, ``import FILE ...``,
+``brief list|export ...`` and ``db upgrade|import|export`` (``dashboard.db.cli``)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from . import (
     style,
 )
 from .bounds import Bounds
+from .db import cli as db_cli
 from .extract import cli as extract_cli
 from .importer import profiles
 from .schema import INCIDENT_TYPES, DataError, iso_date
@@ -341,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     overlay_cli.add_parser(sub)
     extract_cli.add_parser(sub)
     _add_import_parser(sub)
+    db_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:

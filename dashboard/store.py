@@ -7,6 +7,10 @@ Every save is validated as a whole, written atomically (the previous file kept a
 Concurrency is optimistic: a ``Snapshot`` remembers the content hash it was read at. If the
 file changed meanwhile, the save is merged when it touches only records nobody else changed
 since; otherwise it is refused with ``ConflictError`` and nothing is written.
+
+The same functions work on a PostgreSQL/PostGIS database: give ``open_snapshot`` and
+``history`` a ``postgresql://`` URL instead of a path (``dashboard.db.pgstore`` does the
+reading and writing; validation and the operations below are shared).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import files, load, settings
+from . import db, files, load, settings
 from .schema import DataError, validate_collection, validate_feature
 
 ACTIONS = ("add", "edit", "retract", "restore", "import")
@@ -38,11 +42,14 @@ class ConflictError(DataError):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The incident file as read at one version (``version`` is a hash of its bytes)."""
+    """The incident file as read at one version (``version`` is a hash of its bytes).
 
-    path: Path
+    For a database, ``path`` is its URL and ``records`` each incident's row version."""
+
+    path: Path | str
     data: dict[str, Any]
     version: str
+    records: dict[str, int] = field(default_factory=dict)
 
     @property
     def features(self) -> list[dict[str, Any]]:
@@ -69,6 +76,7 @@ class Entry:
     version: str = ""          # the file's version after the change
     source: str | None = None  # e.g. the imported file's name
     before: str = ""           # the file's version before the change
+    user: str | None = None    # who made the change (None: a local, signed-out session)
 
 
 def _version(raw: bytes) -> str:
@@ -88,7 +96,9 @@ def _editable(path: Path) -> Path:
 
 
 def open_snapshot(path: str | Path) -> Snapshot:
-    """Read the incident file for editing (not validated here; saving validates)."""
+    """Read the incident file (or database URL) for editing (not validated; saving validates)."""
+    if db.is_url(path):
+        return db.backend().open_snapshot(path)
     path = _editable(Path(path))
     raw = load.read_bytes(path)
     data = load.parse_json(raw, path)
@@ -126,14 +136,14 @@ def _index(snapshot: Snapshot) -> dict[str | None, dict[str, Any]]:
 
 def save(base: Snapshot, features: Sequence[dict[str, Any]], action: str, note: str,
          source: str | None = None, now: dt.datetime | None = None,
-         logged: frozenset[str] = frozenset()) -> Snapshot:
+         logged: frozenset[str] = frozenset(), user: str | None = None) -> Snapshot:
     """Write ``features`` (new ids are added, known ids replaced) and log one history entry.
 
     Raises ``ReadOnlyError`` on a read-only deployment, ``DataError`` listing every problem
     when the result would not validate, and ``ConflictError`` when a record being saved was
-    changed on disk since ``base`` was read. Returns the snapshot as saved. An import logs
-    no field changes for its new records (they are whole files' rows), only for ``logged``
-    ones (records it updated).
+    changed on disk (or in the database) since ``base`` was read. Returns the snapshot as
+    saved. An import logs no field changes for its new records (they are whole files' rows),
+    only for ``logged`` ones (records it updated). ``user`` is recorded in the history.
     """
     settings.require_writable(settings.load_settings(), "saving incidents")
     if action not in ACTIONS:
@@ -147,6 +157,8 @@ def save(base: Snapshot, features: Sequence[dict[str, Any]], action: str, note: 
     ids = [f["id"] for f in features]
     if len(set(ids)) != len(ids):
         raise DataError("the same incident id appears twice in one save; nothing was saved")
+    if db.is_url(base.path):
+        return db.backend().save(base, features, action, note, source, now, logged, user)
 
     path = base.path
     with files.locked(path):
@@ -180,7 +192,7 @@ def save(base: Snapshot, features: Sequence[dict[str, Any]], action: str, note: 
                       changes=changes if action != "import" else
                       {i: c for i, c in changes.items() if i in logged},
                       version=saved.version,
-                      source=source, before=current.version)
+                      source=source, before=current.version, user=user)
         # The history first, then the data: a crash between the two leaves an entry whose
         # version the data never reached, which the next save voids and history() skips.
         _log(path, {k: v for k, v in entry.__dict__.items() if v not in (None, {})} | {"ids": ids})
@@ -219,18 +231,20 @@ def _reconcile(path: Path, version: str) -> None:
                     "note": "not applied: the save stopped before the data file was replaced"})
 
 
-def add(base: Snapshot, feature: dict[str, Any], note: str = "") -> Snapshot:
+def add(base: Snapshot, feature: dict[str, Any], note: str = "", user: str | None = None
+        ) -> Snapshot:
     """Add a new incident; refused when its id is taken."""
     if feature["properties"]["id"] in base.ids:
         raise DataError(f"{feature['properties']['id']}: an incident with this id exists already")
-    return save(base, [feature], "add", note)
+    return save(base, [feature], "add", note, user=user)
 
 
-def edit(base: Snapshot, feature: dict[str, Any], note: str = "") -> Snapshot:
+def edit(base: Snapshot, feature: dict[str, Any], note: str = "", user: str | None = None
+         ) -> Snapshot:
     """Replace an existing incident with an edited copy."""
     if feature["properties"]["id"] not in base.ids:
         raise DataError(f"{feature['properties']['id']}: no such incident to edit")
-    return save(base, [feature], "edit", note)
+    return save(base, [feature], "edit", note, user=user)
 
 
 def _with_status(base: Snapshot, incident_id: str, status: str, reason: str | None
@@ -244,21 +258,24 @@ def _with_status(base: Snapshot, incident_id: str, status: str, reason: str | No
     return feature
 
 
-def retract(base: Snapshot, incident_id: str, reason: str) -> Snapshot:
+def retract(base: Snapshot, incident_id: str, reason: str, user: str | None = None) -> Snapshot:
     """Mark an incident retracted (kept in the file, hidden by default) with a reason."""
     if not reason.strip():
         raise DataError(f"{incident_id}: a retraction needs a reason")
     return save(base, [_with_status(base, incident_id, "retracted", reason.strip())],
-                "retract", reason)
+                "retract", reason, user=user)
 
 
-def restore(base: Snapshot, incident_id: str, note: str = "") -> Snapshot:
+def restore(base: Snapshot, incident_id: str, note: str = "", user: str | None = None
+            ) -> Snapshot:
     """Undo a retraction."""
-    return save(base, [_with_status(base, incident_id, "active", None)], "restore", note)
+    return save(base, [_with_status(base, incident_id, "active", None)], "restore", note,
+                user=user)
 
 
 def import_features(base: Snapshot, features: Iterable[dict[str, Any]], source: str,
-                    note: str = "", updated: Iterable[dict[str, Any]] = ()) -> Snapshot:
+                    note: str = "", updated: Iterable[dict[str, Any]] = (),
+                    user: str | None = None) -> Snapshot:
     """Add imported incidents (ids must be new) and replace the ``updated`` ones (ids must be
     held; a re-import of the same source) as one change, logged with the file name and, for
     the updates, each field before and after."""
@@ -273,14 +290,18 @@ def import_features(base: Snapshot, features: Iterable[dict[str, Any]], source: 
                         f"({', '.join(unknown[:5])}); nothing was saved")
     what = f"imported {len(features)}" + (f", updated {len(updated)}" if updated else "")
     return save(base, [*features, *updated], "import", note or f"{what} from {source}",
-                source=source, logged=frozenset(f["properties"]["id"] for f in updated))
+                source=source, logged=frozenset(f["properties"]["id"] for f in updated),
+                user=user)
 
 
 def history(path: str | Path, incident_id: str | None = None) -> list[Entry]:
     """The change history (oldest first), optionally only the entries touching one incident:
     the changes the data holds, so always in step with it. An entry a crash kept from the data
     (voided by the next save, or the last one, ahead of the data) is left out; a line that
-    cannot be read (cut short by a crash) is skipped, not fatal."""
+    cannot be read (cut short by a crash) is skipped, not fatal. A database URL reads its
+    history table."""
+    if db.is_url(path):
+        return db.backend().history(path, incident_id)
     path = Path(path)
     log = history_path(path)
     if not log.exists():
@@ -292,7 +313,7 @@ def history(path: str | Path, incident_id: str | None = None) -> list[Entry]:
             items.append((item, Entry(at=item["at"], action=item["action"], ids=tuple(item["ids"]),
                                       note=item.get("note", ""), changes=item.get("changes", {}),
                                       version=item.get("version", ""), source=item.get("source"),
-                                      before=item.get("before", ""))))
+                                      before=item.get("before", ""), user=item.get("user"))))
         except (ValueError, KeyError, TypeError):
             continue
     voided = {item.get("voids") for item, _ in items if item.get("action") == VOID}

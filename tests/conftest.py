@@ -116,3 +116,23 @@ def open_link(**params) -> Any:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster (skipped with a reason when PostgreSQL/PostGIS is
+    missing, except under CI=true), stopped and deleted at the end of the session."""
+    from tests.pg import start_cluster
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster):
+    """An empty database with PostGIS and the incident schema (``db upgrade`` applied)."""
+    from dashboard.db import migrate
+    from tests.pg import create_database
+    url = create_database(pg_cluster, "efm_test")
+    migrate.upgrade(url)
+    return url

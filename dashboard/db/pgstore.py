@@ -1,0 +1,137 @@
+"""The incident store on PostgreSQL/PostGIS: the operations of ``dashboard.store`` on a URL.
+
+``store.open_snapshot``/``save``/``history`` hand a ``postgresql://`` target to the functions
+here; validation, ``add``/``edit``/``retract``/``restore``/``import_features`` stay in
+``store``. Each row carries an integer ``version`` bumped on every write: a save is refused
+with ``ConflictError`` when a record it touches has another version than the snapshot read
+(merging saves of different records, like the file store). Writers take an exclusive table
+lock, so saves are serialised; readers are never blocked.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from .. import store
+from ..schema import FIELDS, SOURCE_FIELDS, DataError, validate_collection
+from .connection import connect
+
+FEATURE_KEYS = ("type", "id", "geometry", "properties")
+
+
+def _ordered(feature: dict[str, Any]) -> dict[str, Any]:
+    """jsonb keeps no key order: put the feature's keys back in the schema's order."""
+    props = dict(feature.get("properties") or {})
+    if isinstance(props.get("sources"), list):
+        props["sources"] = [_keys_first(s, SOURCE_FIELDS) if isinstance(s, dict) else s
+                            for s in props["sources"]]
+    known = {k: props[k] for k in FIELDS if k in props}
+    return {**{k: feature[k] for k in FEATURE_KEYS if k in feature},
+            **{k: v for k, v in feature.items() if k not in FEATURE_KEYS},
+            "properties": known | {k: props[k] for k in sorted(props) if k not in known}}
+
+
+def _keys_first(item: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {**{k: item[k] for k in keys if k in item}, **item}
+
+
+def _data_version(versions: dict[str, int]) -> str:
+    text = json.dumps(sorted(versions.items()), separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _read(conn) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    rows = conn.execute("SELECT id, version, feature FROM incidents ORDER BY position").fetchall()
+    return [_ordered(r[2]) for r in rows], {r[0]: r[1] for r in rows}
+
+
+def _snapshot(url: str, features: list[dict[str, Any]], versions: dict[str, int]) -> store.Snapshot:
+    return store.Snapshot(url, {"type": "FeatureCollection", "features": features},
+                          _data_version(versions), records=versions)
+
+
+def open_snapshot(url: str) -> store.Snapshot:
+    """All incidents as one snapshot, with each record's version."""
+    with connect(url) as conn:
+        return _snapshot(url, *_read(conn))
+
+
+UPSERT = """
+INSERT INTO incidents (id, type, country, date_start, date_end, status, geom, feature)
+VALUES (%(id)s, %(type)s, %(country)s, %(date_start)s, %(date_end)s, %(status)s,
+        ST_SetSRID(ST_GeomFromGeoJSON(%(geometry)s), 4326), %(feature)s)
+ON CONFLICT (id) DO UPDATE SET
+    type = EXCLUDED.type, country = EXCLUDED.country, date_start = EXCLUDED.date_start,
+    date_end = EXCLUDED.date_end, status = EXCLUDED.status, geom = EXCLUDED.geom,
+    feature = EXCLUDED.feature, version = incidents.version + 1, updated_at = now()
+"""
+
+INSERT_HISTORY = """
+INSERT INTO history (at, user_name, action, ids, note, changes, source, version, before)
+VALUES (%(at)s, %(user)s, %(action)s, %(ids)s, %(note)s, %(changes)s, %(source)s,
+        %(version)s, %(before)s)
+"""
+
+
+def _row(feature: dict[str, Any]) -> dict[str, Any]:
+    p = feature["properties"]
+    geometry = feature.get("geometry")
+    return {"id": p["id"], "type": p["type"], "country": p["country"],
+            "date_start": p["date"], "date_end": p.get("end_date") or p["date"],
+            "status": p.get("status") or "active",
+            "geometry": json.dumps(geometry) if geometry else None, "feature": Jsonb(feature)}
+
+
+def save(base: store.Snapshot, features: Sequence[dict[str, Any]], action: str, note: str,
+         source: str | None, now: dt.datetime | None, logged: frozenset[str],
+         user: str | None) -> store.Snapshot:
+    """Write already validated, normalised ``features`` in one transaction (see
+    ``store.save``, which checks them and calls this for a database target)."""
+    url = str(base.path)
+    ids = [f["id"] for f in features]
+    with connect(url) as conn:
+        conn.execute("LOCK TABLE incidents IN EXCLUSIVE MODE")  # one writer at a time
+        current, versions = _read(conn)
+        changed = [i for i in ids if versions.get(i) != base.records.get(i)]
+        if changed:
+            raise store.ConflictError(
+                f"{', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}: changed by someone "
+                "else since you opened the data; nothing was saved — reload and redo your change")
+        by_id = {store._id(f): f for f in current}
+        changes = {i: store.diff(by_id.get(i), f) for i, f in zip(ids, features, strict=True)}
+        if not any(changes.values()):
+            raise DataError("nothing changed; nothing was saved")
+        data = {"type": "FeatureCollection",
+                "features": [*({**by_id, **dict(zip(ids, features, strict=True))}.values())]}
+        problems = validate_collection(copy.deepcopy(data))
+        if problems:
+            raise DataError(f"{len(problems)} problem(s); nothing was saved", problems)
+        conn.cursor().executemany(UPSERT, [_row(f) for f in features])
+        after, new_versions = _read(conn)
+        saved = _snapshot(url, after, new_versions)
+        conn.execute(INSERT_HISTORY, {
+            "at": now or dt.datetime.now(dt.UTC), "user": user, "action": action, "ids": ids,
+            "note": note.strip(), "source": source, "version": saved.version,
+            "before": _data_version(versions),
+            "changes": Jsonb(changes if action != "import" else
+                             {i: c for i, c in changes.items() if i in logged})})
+    return saved
+
+
+def history(url: str, incident_id: str | None = None) -> list[store.Entry]:
+    """The change history, oldest first, optionally only the entries touching one incident."""
+    query = ("SELECT at, action, ids, note, changes, version, source, before, user_name "
+             "FROM history WHERE %(id)s::text IS NULL OR %(id)s = ANY(ids) ORDER BY seq")
+    with connect(url) as conn:
+        rows = conn.execute(query, {"id": incident_id}).fetchall()
+    return [store.Entry(at=at.astimezone(dt.UTC).isoformat(timespec="seconds"), action=action,
+                        ids=tuple(ids), note=note, changes=changes, version=version,
+                        source=source, before=before, user=user)
+            for at, action, ids, note, changes, version, source, before, user in rows]
