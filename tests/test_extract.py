@@ -235,3 +235,18 @@ def test_a_denied_event_is_not_proposed(text):
 def test_where_interceptors_came_from_is_not_where_it_happened():
     found = propose("Polish F-16s from Rzeszów shot down two drones over Lublin on Monday.", PUB)
     assert [(p.type, p.place, p.drones) for p in found] == [("interception", "Lublin", 2)]
+
+
+def test_places_of_another_clause_are_not_where_the_debris_fell():
+    text = ("Airports in Warsaw, Gdansk and Poznan were temporarily closed on Monday, and "
+            "debris from downed drones fell near homes.")
+    found = {(p.type, p.place, p.icao) for p in propose(text, PUB)}
+    assert {("airport_closure", "Warsaw", "EPWA"), ("airport_closure", "Gdańsk", "EPGD"),
+            ("crash_debris", "Poland", None)} <= found
+    assert not any(kind == "crash_debris" and place != "Poland" for kind, place, _ in found)
+
+
+def test_a_city_s_main_airport_is_its_largest_and_nearest():
+    found = propose("Flights were suspended at the airport in Warsaw on Monday after drones "
+                    "were seen.", PUB)
+    assert [(p.type, p.icao) for p in found] == [("airport_closure", "EPWA")]

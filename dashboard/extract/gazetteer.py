@@ -60,7 +60,8 @@ class Place:
     country: str                # ISO alpha-2
     point: tuple[float, float]  # (lon, lat)
     icao: str | None = None
-    region: str | None = None   # region name, for a region (or the airport's subdivision)
+    region: str | None = None   # region name, for a region (or the airport's city)
+    tier: int = 0               # an airport's size tier (1: the largest)
 
     @property
     def precision(self) -> str:
@@ -114,6 +115,7 @@ class Gazetteer:
                 and fold(p.region or "") == fold(city.name)]
 
     airports: list[Place]
+    countries: dict[str, Place]   # ISO code -> the country
 
 
 def _read(path: Path) -> list[dict]:
@@ -136,7 +138,8 @@ def build(geodata: Path | None = None) -> Gazetteer:
     for f in airport_rows:
         p = f["properties"]
         lon, lat = f["geometry"]["coordinates"][:2]
-        place = Place(p["name"], "airport", p["country"], (lon, lat), p["icao"], p["city"])
+        place = Place(p["name"], "airport", p["country"], (lon, lat), p["icao"], p["city"],
+                      p["tier"])
         airports.append(place)
         full = p["name"]
         _add(names, full, place)
@@ -192,6 +195,7 @@ def build(geodata: Path | None = None) -> Gazetteer:
             names.setdefault(word, Place(c.name, "demonym", code, c.point))
     gaz = Gazetteer(names)
     gaz.airports = airports
+    gaz.countries = by_code
     return gaz
 
 

@@ -207,6 +207,36 @@ def list_counts(folded: str, listed: list[tuple[Mention, str]]
              [*n, note, "no count given for this place"]) for c, n in out]
 
 
+_CLAUSE_BREAK = re.compile(triggers.CLAUSE_BREAK)
+
+
+def _in_clause(usable: list[tuple[Mention, str]], folded: str, at: int
+               ) -> list[tuple[Mention, str]] | None:
+    """The mentions in the clause holding offset ``at`` ("Airports in Warsaw and Lublin were
+    closed, and debris fell near homes": the debris has none); None when the sentence is one
+    clause."""
+    starts = [m.start for m, _ in usable]
+    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded)
+              if not any(0 <= s - b.end() <= triggers.LIST_CONTINUES_CHARS for s in starts)]
+    if not breaks:
+        return None
+    lo = max((b for b in breaks if b <= at), default=0)
+    hi = min((b for b in breaks if b > at), default=len(folded))
+    return [u for u in usable if lo <= u[0].start < hi]
+
+
+def _country_of(gaz: Gazetteer, listed: list[tuple[Mention, str]]) -> list[tuple[Mention, str]]:
+    """The places of another clause, as their one country (or nothing, for several)."""
+    codes = {m.place.country for m, _ in listed}
+    if len(codes) != 1 or (country := gaz.countries.get(codes.pop())) is None:
+        return []
+    names = ", ".join(dict.fromkeys(m.place.name for m, _ in listed))
+    m = listed[0][0]
+    return [(Mention(m.start, m.end, country),
+             f"no place in its own clause; the sentence names {names}: located to "
+             f"{country.name}")]
+
+
 def _negated(folded: str, trigger: re.Match[str]) -> bool:
     """A negation within a few words before the trigger ("no drones entered")."""
     words = "|".join(re.escape(w) for w in triggers.NEGATIONS)
@@ -215,9 +245,14 @@ def _negated(folded: str, trigger: re.Match[str]) -> bool:
 
 
 def _airport_for(gaz: Gazetteer, place: Place) -> Place | None:
-    """The main airport of a city (the first listed: airports are read major-first)."""
-    return next((a for a in gaz.airports if a.country == place.country
-                 and fold(a.region or "") == fold(place.name)), None)
+    """The main airport of a city: of its largest tier, the nearest the city (Warsaw Chopin,
+    not Modlin)."""
+    serving = [a for a in gaz.airports if a.country == place.country
+               and fold(a.region or "") == fold(place.name)]
+    if not serving:
+        return None
+    top = min(a.tier for a in serving)
+    return min((a for a in serving if a.tier == top), key=lambda a: km(a.point, place.point))
 
 
 # --------------------------------------------------------------------------- propose
@@ -291,7 +326,11 @@ def propose(text: str, published: dt.date, *, source_title: str | None = None,
                 continue
             if not context and platform is None:
                 continue
-            chosen = _chosen(usable, kind, folded)
+            here = _in_clause(usable, folded, trigger.start()) if usable else None
+            if here is None or here:
+                chosen = _chosen(here or usable, kind, folded)
+            else:
+                chosen = _country_of(gaz, usable) if len(usable) > 1 else _chosen(usable, kind, folded)
             shares = list_counts(folded, chosen) if len(chosen) > 1 and kind != "airport_closure" else None
             for i, (mention, how) in enumerate(chosen):
                 found.append(_proposal(kind, gaz, text, (start, end), sentence, folded, trigger,
