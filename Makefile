@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# 127.0.0.1: this machine only (no sign-in yet). ADDRESS=0.0.0.0 serves the network, on purpose.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint chromium postgres validate bench clean
 
@@ -20,7 +22,7 @@ $(VENV)/.test: pyproject.toml
 	touch $@ $(VENV)/.run
 
 run: $(VENV)/.run
-	$(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # Debian's Chromium for the browser tests. Needs root (CI runs as root on a fresh machine);
 # elsewhere the browser tests are skipped with a reason, except under CI=true.

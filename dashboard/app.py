@@ -33,12 +33,12 @@ from dashboard.ui.static import css, script
 def _context(*stamps: tuple[str, int, int]) -> Context:
     """One context per version (path, mtime, size) of the data and base files; the base map's
     big layers served as static files (``map_panel.served_base``)."""
-    ctx = context.load_context(*(Path(s[0]) for s in stamps))
+    ctx = context.load_context(stamps[0][0], *(Path(s[0]) for s in stamps[1:]))
     return replace(ctx, base=map_panel.served_base(ctx.base))
 
 
 def _load(cfg: settings.Settings) -> Context:
-    files = (cfg.data, *context.BASE_FILES)
+    files = (cfg.store, *context.BASE_FILES)  # the incidents: the database, else the file
     context.check_files(*files)
     return _context(*(load.stamp(p) for p in files))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import filters, geo, load, mapping, paths, sources, stats, urlstate
+from . import db, filters, geo, load, mapping, paths, sources, stats, urlstate
 from .schema import DataError
 
 #: The files a context is read from, in ``load_context``'s argument order.
@@ -57,7 +57,7 @@ class Context:
 def check_files(*files: Path) -> None:
     """Raise a one-line DataError naming the first file that does not exist."""
     for path in files:
-        if not Path(path).exists():
+        if not db.is_url(path) and not Path(path).exists():
             raise DataError(f"{path}: file not found")
 
 
@@ -67,7 +67,7 @@ def load_context(incidents_path: str | Path, countries_path: Path = paths.COUNTR
                  rivers_path: Path = paths.RIVERS, lakes_path: Path = paths.LAKES,
                  admin1_path: Path = paths.ADMIN1) -> Context:
     """Read the incidents and the base layers and derive names, codes and the date span."""
-    check_files(Path(incidents_path), countries_path, airports_path, regions_path, presets_path)
+    check_files(incidents_path, countries_path, airports_path, regions_path, presets_path)
     countries = load.read_countries(countries_path)
     regions = load.read_regions(regions_path)
     presets = load.read_presets(presets_path)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import paths
+from . import db, paths
 from .columnar import cross_problems, labels, record_problems
 from .filters import Preset
 from .jsonstream import SURROGATE_ESCAPE, FeatureStream, Unsure, has_lone_surrogate
@@ -176,6 +176,8 @@ def read_incidents(path: str | Path = paths.INCIDENTS) -> gpd.GeoDataFrame:
     file the stream cannot vouch for is read whole by ``parse_json``, whose checks give the
     message.
     """
+    if db.is_url(path):  # the PostgreSQL store: its records, read and validated as a collection
+        return _collection_incidents(db.backend().open_snapshot(path).data, db.redact(path))
     if Path(path).suffix.lower() in PARQUET_SUFFIXES:
         from .geoparquet import read_geoparquet  # not at the top: geoparquet imports this module
 
@@ -303,7 +305,11 @@ FAST_VALIDATION_MIN = 5_000
 def stamp(path: str | Path) -> tuple[str, int, int]:
     """Cache key of a data file: resolved path, modification time (ns) and size.
 
-    An edited or replaced file gets a new key, so a cache keyed on it re-reads the file."""
+    An edited or replaced file gets a new key, so a cache keyed on it re-reads the file. For
+    the PostgreSQL store: the URL, the last change's number and the number of incidents
+    (a save made by any app server gives a new key)."""
+    if db.is_url(path):
+        return db.backend().stamp(path)
     path = Path(path).resolve()
     try:
         stat = path.stat()

@@ -105,5 +105,7 @@ def require_writable(settings: Settings, action: str) -> None:
 
 
 def editable(settings: Settings) -> bool:
-    """Whether incidents can be added and edited in the app: a writable GeoJSON data file."""
-    return not settings.read_only and settings.data.suffix.lower() in (".geojson", ".json")
+    """Whether incidents can be added and edited in the app: the PostgreSQL store, or a
+    writable GeoJSON data file."""
+    return not settings.read_only and (settings.database_url is not None
+                                       or settings.data.suffix.lower() in (".geojson", ".json"))

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import files, load, settings, store
+from . import db, files, load, settings, store
 from .detail import cut
 from .schema import DataError, Problem
 
@@ -57,7 +57,10 @@ Registry = Mapping[str, Source]
 
 
 def path_for(data: str | Path) -> Path:
-    """The registry beside an incident file: ``<folder>/sources.json``."""
+    """The registry beside an incident file: ``<folder>/sources.json`` (for the PostgreSQL
+    store, beside the deployment's data file)."""
+    if db.is_url(data):
+        data = settings.load_settings().data
     return Path(data).with_name(FILE_NAME)
 
 

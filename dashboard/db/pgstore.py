@@ -125,6 +125,15 @@ def save(base: store.Snapshot, features: Sequence[dict[str, Any]], action: str, 
     return saved
 
 
+def stamp(url: str) -> tuple[str, int, int]:
+    """A cache key that changes with every save: the URL, the last history entry's number
+    and the number of incidents."""
+    with connect(url) as conn:
+        seq, count = conn.execute("SELECT (SELECT coalesce(max(seq), 0) FROM history), "
+                                  "(SELECT count(*) FROM incidents)").fetchone()
+    return url, int(seq), int(count)
+
+
 def history(url: str, incident_id: str | None = None) -> list[store.Entry]:
     """The change history, oldest first, optionally only the entries touching one incident."""
     query = ("SELECT at, action, ids, note, changes, version, source, before, user_name "

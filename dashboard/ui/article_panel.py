@@ -201,7 +201,7 @@ def _save(cfg: settings.Settings, note_key: str) -> None:
     ss = st.session_state
     article, drafts = ss[KEY_REVIEW]
     try:
-        review.save(cfg.data, drafts, article, ss.get(note_key, ""))
+        review.save(cfg.store, drafts, article, ss.get(note_key, ""))
     except (DataError, settings.ReadOnlyError) as exc:
         S.flash(FLASH_ARTICLE, "error", f"Not saved: {exc}")
         return

@@ -15,7 +15,7 @@ from dashboard.ui.map_panel import select
 
 
 def _history(cfg: settings.Settings, incident_id: str) -> None:
-    entries = store.history(cfg.data, incident_id)
+    entries = store.history(cfg.store, incident_id)
     with st.expander(f"Change history ({len(entries)})"):
         if not entries:
             st.caption("No recorded changes: the record is as first curated.")

@@ -190,7 +190,7 @@ def _retract_dialog(incident_id: str) -> None:
 def open_dialog(cfg: settings.Settings, kind: str, incident_id: str | None) -> None:
     """Button callback: open a curation dialog on a snapshot of the data."""
     try:
-        st.session_state[S.KEY_EDIT_BASE] = store.open_snapshot(cfg.data)
+        st.session_state[S.KEY_EDIT_BASE] = store.open_snapshot(cfg.store)
     except DataError as exc:
         S.flash(S.FLASH_STORE, "error", str(exc))
         return
@@ -211,7 +211,7 @@ def dialogs(ctx: Context, cfg: settings.Settings) -> None:
 def restore(cfg: settings.Settings, incident_id: str) -> None:
     """Button callback: restore a retracted record."""
     try:
-        store.restore(store.open_snapshot(cfg.data), incident_id)
+        store.restore(store.open_snapshot(cfg.store), incident_id)
     except (DataError, settings.ReadOnlyError) as exc:
         S.flash(S.FLASH_STORE, "error", f"Not restored: {exc}")
         return

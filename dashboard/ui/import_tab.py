@@ -51,7 +51,7 @@ def _held(ctx: Context) -> dict:
     ``origin``), and the profiles shipped and saved beside the data."""
     cfg = settings.load_settings()
     held = ctx.incidents.loc[ctx.incidents["origin"].notna(), ["id", "origin"]]
-    existing = [f for f in store.open_snapshot(cfg.data).features
+    existing = [f for f in store.open_snapshot(cfg.store).features
                 if f["properties"]["id"] in set(held["id"])] if len(held) else []
     return {"existing": existing, "profiles": importer.available_profiles(cfg.data)}
 
@@ -114,7 +114,7 @@ def _save(cfg: settings.Settings) -> None:
     ss = st.session_state
     _, result, name = ss[S.KEY_IMPORT]
     try:
-        saved = sources.save_import(cfg.data, result.features, name, ss.get(S.KEY_IMPORT_NOTE, ""),
+        saved = sources.save_import(cfg.store, result.features, name, ss.get(S.KEY_IMPORT_NOTE, ""),
                                     updated=result.updated)
     except (DataError, settings.ReadOnlyError) as exc:
         problems = "; ".join(str(p) for p in getattr(exc, "problems", [])[:5])

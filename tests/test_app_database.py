@@ -1,0 +1,42 @@
+"""The app on the PostgreSQL store (a real throwaway cluster): it shows the database's
+incidents, and a save made elsewhere (another app server, the CLI) shows on its next run."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from dashboard import cli, paths, store
+from tests.conftest import open_link
+
+
+@pytest.fixture(scope="module")
+def app_db(pg_cluster):
+    from dashboard.db import migrate
+    from tests.pg import create_database
+    url = create_database(pg_cluster, "efm_app")
+    migrate.upgrade(url)
+    assert cli.main(["db", "import", str(paths.INCIDENTS), "--url", url]) == 0
+    return url
+
+
+def _caption(at) -> str:
+    return next(c.value for c in at.caption if " incidents · data as of " in c.value)
+
+
+def test_the_app_reads_the_database_and_sees_another_servers_save(app_db, monkeypatch):
+    monkeypatch.setenv("EFM_DATABASE_URL", app_db)
+    monkeypatch.setenv("EFM_READ_ONLY", "0")
+    at = open_link()
+    assert "of 40 incidents" in _caption(at)
+
+    # Another app server (or the CLI) adds an incident to the same database.
+    base = store.open_snapshot(app_db)
+    new = copy.deepcopy(base.feature("pl-incursion-2025-09-10"))
+    new["id"] = new["properties"]["id"] = "pl-incursion-2025-09-10-replica"
+    store.add(base, new, "added from the other server", user="analyst@example.org")
+
+    again = open_link()
+    assert "of 41 incidents" in _caption(again)
+    assert store.history(app_db, "pl-incursion-2025-09-10-replica")[-1].user == "analyst@example.org"
