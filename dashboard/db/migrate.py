@@ -27,8 +27,8 @@ class Migration:
 
 def migrations(folder: Path = MIGRATIONS) -> list[Migration]:
     """The migration files, by number (a gap or a duplicate number is a packaging error)."""
-    found = sorted(Migration(int(m.group(1)), p) for p in folder.iterdir()
-                   if (m := NAME.match(p.name)))
+    found = sorted((Migration(int(m.group(1)), p) for p in folder.iterdir()
+                    if (m := NAME.match(p.name))), key=lambda m: (m.number, m.path.name))
     numbers = [m.number for m in found]
     if numbers != list(range(1, len(found) + 1)):
         raise DatabaseError(f"{folder}: migrations are not numbered 001, 002, …: {numbers}")
