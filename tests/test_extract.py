@@ -250,3 +250,15 @@ def test_a_city_s_main_airport_is_its_largest_and_nearest():
     found = propose("Flights were suspended at the airport in Warsaw on Monday after drones "
                     "were seen.", PUB)
     assert [(p.type, p.icao) for p in found] == [("airport_closure", "EPWA")]
+
+
+@pytest.mark.parametrize("text", [
+    "Also Read: Russian drones breach Polish airspace on Tuesday",
+    "Russian President Vladimir Putin said the missile struck its target on Monday.",
+    "Russian advisers in Yemen helped the Houthis strike ships with drones on Monday.",
+    "Leaders of the Baltic states condemned the drone incursions on Monday.",
+])
+def test_boilerplate_people_and_places_off_the_map_are_not_incidents(text):
+    places = {(p.place, p.country) for p in propose(text, PUB)}
+    assert not places & {("Poland", "PL"), ("Vladimir", "RU"), ("Yemen", "YE")}
+    assert not any(place.startswith("B\u0103l") for place, _ in places)   # "Baltic" is not Bălți

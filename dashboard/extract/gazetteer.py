@@ -48,7 +48,11 @@ AIRPORT_FILLERS: tuple[str, ...] = ("international", "airport")
 #: Words that never start an airport alias ("the airport" names no airport).
 _GENERIC = frozenset({"the", "an", "a", "airport", "international", "city", "regional", "new",
                       "old", "central", "north", "south", "east", "west", "main", "military"})
-_MIN_INFLECTED = 5     # names at least this long may take a 1-3 letter case ending
+_MIN_INFLECTED = 5     # names at least this long may take a case ending (``ENDINGS``)
+#: Case endings of the region's languages, accent-folded ("Rzeszowie", "Lublina", "Kyjevi",
+#: "Vilniuje"), never an English suffix: "Baltic" is not an inflected "Balti".
+ENDINGS = ("a", "u", "e", "y", "i", "o", "ie", "em", "om", "ow", "ach", "ami", "iu", "ui",
+           "uje", "oje", "je", "ja", "os", "as", "us", "is", "ai", "ei", "ije", "iem", "ym", "im")
 
 
 @dataclass(frozen=True)
@@ -78,13 +82,16 @@ class Mention:
     place: Place
 
 
+_ENDING = "(?:" + "|".join(sorted(ENDINGS, key=len, reverse=True)) + ")?"
+
+
 class Gazetteer:
     """Names -> places, with one compiled pattern over every folded name."""
 
     def __init__(self, names: dict[str, Place]):
         self.names = names
         alternatives = sorted(names, key=len, reverse=True)
-        body = "|".join(re.escape(n) + (r"(?:[a-z]{1,3})?" if len(n) >= _MIN_INFLECTED
+        body = "|".join(re.escape(n) + (_ENDING if len(n) >= _MIN_INFLECTED
                                         and names[n].kind in ("city", "region") else "")
                         for n in alternatives)
         self.pattern = re.compile(rf"(?<![\w-])(?:{body})(?:'s)?(?![\w-])")
@@ -116,6 +123,7 @@ class Gazetteer:
 
     airports: list[Place]
     countries: dict[str, Place]   # ISO code -> the country
+    in_scope: set[str]            # the countries the map covers (not the "other" group)
 
 
 def _read(path: Path) -> list[dict]:
@@ -196,6 +204,8 @@ def build(geodata: Path | None = None) -> Gazetteer:
     gaz = Gazetteer(names)
     gaz.airports = airports
     gaz.countries = by_code
+    gaz.in_scope = {f["properties"]["iso_a2"] for f in countries
+                    if f["properties"].get("group", "other") != "other"}
     return gaz
 
 

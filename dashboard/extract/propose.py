@@ -126,6 +126,8 @@ def _usable(mentions: list[Mention], folded: str) -> list[tuple[Mention, str]]:
     leads = tuple(lead + " " for lead in triggers.ORIGIN_LEADS)
     for m in mentions:
         before = folded[max(0, m.start - 25):m.start]
+        if m.place.kind in ("city", "region") and before.rstrip().endswith(triggers.TITLES):
+            continue    # "President Vladimir Putin": a person, not the city
         if m.place.kind in ("country", "demonym") and before.endswith(leads):
             continue
         if m.place.kind == "demonym":
@@ -208,6 +210,8 @@ def list_counts(folded: str, listed: list[tuple[Mention, str]]
 
 
 _CLAUSE_BREAK = re.compile(triggers.CLAUSE_BREAK)
+_BOILERPLATE = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in triggers.BOILERPLATE_LEADS)
+                          + r")\b\s*[:|»>-]")
 
 
 def _in_clause(usable: list[tuple[Mention, str]], folded: str, at: int
@@ -316,6 +320,8 @@ def propose(text: str, published: dt.date, *, source_title: str | None = None,
             place_note = " (place carried over from an earlier sentence)"
         if usable:
             last_places = usable
+        if re.match(_BOILERPLATE, folded):
+            continue  # "Also Read: NATO Meets After Russian Drones Breach Polish Airspace"
         if triggers.compiled(triggers.RETRACTIONS).search(folded):
             continue  # "it was a false alarm": nothing happened
         for kind, trigger in kinds.items():
@@ -338,7 +344,9 @@ def propose(text: str, published: dt.date, *, source_title: str | None = None,
                                        shares[i] if shares else None))
     for p in found:
         p.source_title, p.publisher, p.url = source_title, publisher, url
-    return _merge(found)
+    # The map covers the eastern flank and its context: "Russian personnel in Yemen" is not
+    # an incident for it.
+    return [p for p in _merge(found) if not gaz.in_scope or p.country in gaz.in_scope]
 
 
 def _proposal(kind: str, gaz: Gazetteer, text: str, span: tuple[int, int], sentence: str,

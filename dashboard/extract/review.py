@@ -120,11 +120,12 @@ def undecided(drafts: Sequence[Draft]) -> int:
     return sum(d.decision is None and d.duplicate_of is None for d in drafts)
 
 
-def save(data: str | Path, drafts: Sequence[Draft], article: Article, note: str = ""
-         ) -> store.Snapshot:
+def save(data: str | Path, drafts: Sequence[Draft], article: Article, note: str = "",
+         user: str | None = None) -> store.Snapshot:
     """Add the accepted drafts to ``data`` as one logged change citing the article, then
     register the article in the source registry beside the data (a refused save registers
-    nothing). ``DataError`` when nothing is accepted or the store refuses the change."""
+    nothing). ``DataError`` when nothing is accepted or the store refuses the change; ``user``
+    is recorded in the history."""
     features = accepted(drafts)
     if not features:
         raise DataError("no proposal is accepted: accept one or more before saving")
@@ -132,7 +133,7 @@ def save(data: str | Path, drafts: Sequence[Draft], article: Article, note: str 
     saved = store.import_features(
         store.open_snapshot(data), features, document,
         note or f"{len(features)} incident(s) drafted from the article "
-                f"“{article.source.title}”")
+                f"“{article.source.title}”", user=user)
     registry_path = sources.path_for(data)
     registry = sources.read(registry_path) if registry_path.exists() else {}
     sources.save(registry_path, sources.with_source(registry, article.source))

@@ -144,6 +144,15 @@ def find_platform(folded: str) -> str | None:
     """The sentence's platform by ``PLATFORM_ORDER``, or None when it names none."""
     named = {PLATFORM_WORDS[m.group(0)] for m in compiled(tuple(PLATFORM_WORDS)).finditer(folded)}
     return next((p for p in PLATFORM_ORDER if p in named), None)
+#: Lines a web page adds around an article (links to other stories): never an incident.
+BOILERPLATE_LEADS: tuple[str, ...] = ("also read", "read more", "read also", "related",
+                                      "see also", "recommended", "editor's pick", "more on",
+                                      "watch", "listen", "subscribe", "advertisement",
+                                      "sign up", "top stories", "most read", "trending")
+#: Words just before a place that make it part of a person's name ("President Vladimir Putin").
+TITLES: tuple[str, ...] = ("president", "governor", "minister", "mayor", "general", "gen.",
+                           "spokesperson", "spokesman", "spokeswoman", "mr", "mr.", "ms",
+                           "ms.", "sen.", "senator", "ambassador", "commander", "chief")
 #: Words that, just before a trigger, deny it ("no drones entered", "did not violate").
 NEGATIONS: tuple[str, ...] = ("no", "not", "never", "denied", "denies", "deny", "without",
                               "didn't", "did not", "neither", "nor", "rather than")
