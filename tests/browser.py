@@ -132,6 +132,15 @@ def wait_idle(page, timeout: float = WAIT_MS) -> None:
                           && !document.querySelector('[data-stale="true"]'); }""",
         timeout=timeout)
 
+def wait_symbols(page, n: int, frame: str = MAP_FRAME) -> None:
+    """Wait until the map in ``frame`` (the main map by default) draws ``n`` incident symbols."""
+    page.wait_for_function(
+        """([sel, n]) => { const f = document.querySelector(sel);
+             return f && f.contentDocument &&
+                    f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
+        arg=[frame, n])
+
+
 #: The Import tab's file input (the overlay section under it has an uploader of its own).
 IMPORT_FILE = '[class*="st-key-upload-"] input[type="file"]'
 

@@ -128,6 +128,18 @@ def pg_cluster():
     cluster.stop()
 
 
+def loaded_database(cluster, name: str) -> str:
+    """A new database ``name`` on ``cluster`` with the schema and the shipped incidents (as
+    ``db upgrade`` and ``db import incidents.geojson`` make it); its URL."""
+    from dashboard import cli
+    from dashboard.db import migrate
+    from tests.pg import create_database
+    url = create_database(cluster, name)
+    migrate.upgrade(url)
+    assert cli.main(["db", "import", str(paths.INCIDENTS), "--url", url]) == 0
+    return url
+
+
 @pytest.fixture(scope="session")
 def pg_url(pg_cluster):
     """An empty database with PostGIS and the incident schema (``db upgrade`` applied)."""

@@ -7,18 +7,13 @@ import copy
 
 import pytest
 
-from dashboard import cli, paths, store
-from tests.conftest import open_link
+from dashboard import store
+from tests.conftest import loaded_database, open_link
 
 
 @pytest.fixture(scope="module")
 def app_db(pg_cluster):
-    from dashboard.db import migrate
-    from tests.pg import create_database
-    url = create_database(pg_cluster, "efm_app")
-    migrate.upgrade(url)
-    assert cli.main(["db", "import", str(paths.INCIDENTS), "--url", url]) == 0
-    return url
+    return loaded_database(pg_cluster, "efm_app")
 
 
 def _caption(at) -> str:

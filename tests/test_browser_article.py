@@ -9,7 +9,7 @@ import json
 import pytest
 
 from dashboard import paths, sources, store
-from tests.browser import MAP_FRAME, data_copy, editable_app_page, wait_idle
+from tests.browser import data_copy, editable_app_page, wait_idle, wait_symbols
 
 pytestmark = pytest.mark.browser
 ARTICLE = paths.ROOT / "tests" / "data" / "articles" / "vilnius_lublin.txt"
@@ -32,14 +32,6 @@ def draft(page, number: int):
     return page.locator(f".st-key-draft-{number}")
 
 
-def preview_symbols(page, n: int) -> None:
-    page.wait_for_function(
-        """([sel, n]) => { const f = document.querySelector(sel);
-             return f && f.contentDocument &&
-                    f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
-        arg=[PREVIEW_FRAME, n])
-
-
 def test_paste_review_and_save(page, data):
     before = data.read_bytes()
     page.get_by_role("tab", name="From an article").click()
@@ -53,7 +45,7 @@ def test_paste_review_and_save(page, data):
     held = page.get_by_role("link", name="pl-incursion-2025-09-10")
     held.wait_for()
     assert held.get_attribute("href").endswith("?incident=pl-incursion-2025-09-10")
-    preview_symbols(page, 2)
+    wait_symbols(page, 2, PREVIEW_FRAME)
     # Quotes are shown verbatim, the closure with its time converted to UTC in the notes.
     closure = draft(page, 1)
     closure.get_by_text("Vilnius Airport suspended flights from 21:10 to 23:45 on Sunday",
@@ -62,7 +54,7 @@ def test_paste_review_and_save(page, data):
     closure.get_by_text("Accept", exact=True).click()
     wait_idle(page)
     draft(page, 2).get_by_text("Reject", exact=True).click()
-    preview_symbols(page, 1)  # a rejected proposal leaves the preview
+    wait_symbols(page, 1, PREVIEW_FRAME)  # a rejected proposal leaves the preview
     page.get_by_role("button", name="Save 1 accepted incident(s)").wait_for()
 
     # Edit the interception in the incident form: it is accepted with the edited place.
@@ -75,7 +67,7 @@ def test_paste_review_and_save(page, data):
     dialog.get_by_role("button", name="Accept with these values").click()
     dialog.wait_for(state="detached")
     draft(page, 2).get_by_text("edited", exact=False).wait_for()
-    preview_symbols(page, 2)
+    wait_symbols(page, 2, PREVIEW_FRAME)
 
     page.get_by_label("Change note (kept in the history)").fill("from the wire report")
     page.get_by_role("button", name="Save 2 accepted incident(s)").click()
@@ -99,11 +91,7 @@ def test_paste_review_and_save(page, data):
     assert (entry.title, entry.published) == (
         "Balloons close Vilnius Airport again as Polish jets down drones", "2025-11-06")
     # The map shows them (the date filter follows the data's new last day).
-    page.wait_for_function(
-        """([sel, n]) => { const f = document.querySelector(sel);
-             return f && f.contentDocument &&
-                    f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
-        arg=[MAP_FRAME, 40])
+    wait_symbols(page, 40)
 
 
 def test_an_article_without_a_date_asks_for_it(page):

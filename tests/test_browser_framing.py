@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import MAP_FRAME, running_app
+from tests.browser import MAP_FRAME, running_app, wait_symbols
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +27,6 @@ def app_url(tmp_path_factory):
 @pytest.fixture
 def page(screen):
     return screen
-
-
-def wait_symbols(page, n: int) -> None:
-    page.wait_for_function(
-        """([sel, n]) => { const f = document.querySelector(sel);
-             return f && f.contentDocument &&
-                    f.contentDocument.querySelectorAll('.ef-incident').length === n; }""",
-        arg=[MAP_FRAME, n])
 
 
 def test_a_country_fills_the_map(page, app_url):

@@ -9,8 +9,9 @@ from contextlib import ExitStack
 
 import pytest
 
-from dashboard import cli, paths, store
+from dashboard import paths, store
 from tests.browser import MAP_FRAME, block_outside, running_app
+from tests.conftest import loaded_database
 
 pytestmark = pytest.mark.browser
 INCIDENT = "pl-crash-debris-2025-09-10"
@@ -18,12 +19,7 @@ INCIDENT = "pl-crash-debris-2025-09-10"
 
 @pytest.fixture(scope="module")
 def database(pg_cluster):
-    from dashboard.db import migrate
-    from tests.pg import create_database
-    url = create_database(pg_cluster, "efm_replicas")
-    migrate.upgrade(url)
-    assert cli.main(["db", "import", str(paths.INCIDENTS), "--url", url]) == 0
-    return url
+    return loaded_database(pg_cluster, "efm_replicas")
 
 
 @pytest.fixture(scope="module")
