@@ -1,16 +1,15 @@
-"""The incident store: validated atomic saves, merges or refusals, retractions, history."""
+"""The file store's own behaviour (atomic replace, backups, the history file, crashes). What
+both backends share (merges, refusals, retractions, imports) is in test_store_contract.py."""
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 
 import pytest
 
 from dashboard import paths, store
-from dashboard.settings import ReadOnlyError
 from tests.conftest import collection, make_feature
 
 
@@ -78,41 +77,6 @@ def test_refusals_name_the_problem(data, call, message):
     assert data.read_bytes() == before
 
 
-def test_retract_keeps_the_record_and_restore_undoes_it(data):
-    store.retract(store.open_snapshot(data), "ee-incursion", "duplicate of another report")
-    props = store.open_snapshot(data).feature("ee-incursion")["properties"]
-    assert (props["status"], props["retraction_reason"]) == ("retracted",
-                                                            "duplicate of another report")
-    store.restore(store.open_snapshot(data), "ee-incursion", "not a duplicate after all")
-    props = store.open_snapshot(data).feature("ee-incursion")["properties"]
-    assert (props["status"], props["retraction_reason"]) == ("active", None)
-    assert [e.action for e in store.history(data, "ee-incursion")] == ["retract", "restore"]
-
-
-def test_two_sessions_editing_different_records_are_merged(data):
-    alice, bob = store.open_snapshot(data), store.open_snapshot(data)
-    store.edit(alice, make_feature(drones=20))
-    store.edit(bob, make_feature(id="ee-incursion", country="EE", place="Vaindloo island"))
-    after = store.open_snapshot(data)
-    assert after.feature("pl-incursion-2025-09-10")["properties"]["drones"] == 20
-    assert after.feature("ee-incursion")["properties"]["place"] == "Vaindloo island"
-
-
-def test_two_sessions_editing_the_same_record_second_is_refused(data):
-    alice, bob = store.open_snapshot(data), store.open_snapshot(data)
-    store.edit(alice, make_feature(drones=20))
-    with pytest.raises(store.ConflictError, match="pl-incursion-2025-09-10: changed by someone else"):
-        store.edit(bob, make_feature(drones=25))
-    assert store.open_snapshot(data).feature("pl-incursion-2025-09-10")["properties"]["drones"] == 20
-
-
-def test_two_sessions_adding_the_same_id_second_is_refused(data):
-    alice, bob = store.open_snapshot(data), store.open_snapshot(data)
-    store.add(alice, make_feature(id="lt-new", country="LT"))
-    with pytest.raises(store.ConflictError):
-        store.add(bob, make_feature(id="lt-new", country="LV"))
-
-
 def _add_many(path: str, prefix: str, n: int) -> None:
     for i in range(n):
         while True:  # a session that is refused reloads and redoes its change, as the UI says
@@ -121,20 +85,6 @@ def _add_many(path: str, prefix: str, n: int) -> None:
                 break
             except store.ConflictError:
                 continue
-
-
-def test_concurrent_saves_from_two_processes_lose_nothing(data):
-    ctx = multiprocessing.get_context("fork")
-    workers = [ctx.Process(target=_add_many, args=(str(data), p, 15)) for p in ("a", "b")]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(60)
-    assert [w.exitcode for w in workers] == [0, 0]
-    ids = ids_on_disk(data)
-    assert sorted(i for i in ids if i[:2] in ("a-", "b-")) == sorted(
-        [f"a-{i}" for i in range(15)] + [f"b-{i}" for i in range(15)])
-    assert len(store.history(data)) == 30
 
 
 def test_crash_between_write_and_rename_leaves_previous_data(data, monkeypatch):
@@ -152,22 +102,6 @@ def test_crash_between_write_and_rename_leaves_previous_data(data, monkeypatch):
     assert data.read_bytes() == before
     assert [p.name for p in data.parent.iterdir() if p.suffix == ".tmp"] == []
     assert store.history(data) == []
-
-
-def test_read_only_deployment_refuses_every_save(data, monkeypatch):
-    monkeypatch.setenv("EFM_READ_ONLY", "1")
-    before = data.read_bytes()
-    with pytest.raises(ReadOnlyError, match="read-only"):
-        store.retract(store.open_snapshot(data), "ee-incursion", "test")
-    assert data.read_bytes() == before
-
-
-def test_import_is_one_logged_change(data):
-    features = [make_feature(id=f"acled-pol{i}") for i in range(3)]
-    store.import_features(store.open_snapshot(data), features, source="acled.csv")
-    [entry] = store.history(data)
-    assert (entry.action, entry.source, len(entry.ids)) == ("import", "acled.csv", 3)
-    assert store.history(data, "acled-pol1") == [entry]
 
 
 def test_a_torn_history_line_is_skipped(data):
