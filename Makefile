@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
-# 127.0.0.1: this machine only (no sign-in yet). ADDRESS=0.0.0.0 serves the network, on purpose.
+# 127.0.0.1: this machine only. ADDRESS=0.0.0.0 serves the network, on purpose (with sign-in, see README).
 ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint chromium postgres validate bench clean

@@ -23,6 +23,7 @@ from dashboard.ui import (
     map_panel,
     overlay_panel,
     sidebar,
+    signin,
     tabs,
 )
 from dashboard.ui import state as S
@@ -115,6 +116,7 @@ def main() -> None:
     css("page.css")
     try:
         cfg = settings.load_settings()
+        signin.gate(cfg)  # with sign-in configured, nothing below runs before it
         saved = _load(cfg)
     except DataError as exc:
         _show_data_error(exc)

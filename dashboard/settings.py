@@ -7,9 +7,14 @@ root::
     data = "incidents.geojson"   # or a .parquet (GeoParquet) file; relative to the project
     read_only = false            # true for a wall screen or shared viewer
     database_url = "postgresql://efm@db.internal/efm"  # the store in PostgreSQL/PostGIS
+    # With sign-in (an [auth] section in .streamlit/secrets.toml): where roles come from.
+    roles_claim = "roles"        # the ID-token claim holding viewer / editor / admin
+    roles_file = "roles.toml"    # email (or subject) = "role"; wins over the claim
+    default_role = "viewer"      # for a signed-in user neither of them names
 
     EFM_DATA=/srv/acled.parquet EFM_READ_ONLY=1 make run
     EFM_DATABASE_URL=postgresql://efm@localhost/efm python -m dashboard db upgrade
+    EFM_ROLES_CLAIM=roles EFM_ROLES_FILE=/etc/efm/roles.toml EFM_DEFAULT_ROLE=viewer make run
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import db, paths
+from . import auth, db, paths
 from .schema import DataError
 
 CONFIG = paths.ROOT / "efm.toml"
-KNOWN = ("data", "read_only", "database_url")
+KNOWN = ("data", "read_only", "database_url", "roles_claim", "roles_file", "default_role")
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -32,11 +37,15 @@ FALSE = {"0", "false", "no", "off", ""}
 @dataclass(frozen=True)
 class Settings:
     """``data``: the incident file; ``read_only``: refuse every write (edits, imports that
-    save, brief-pack changes); ``database_url``: keep the incidents in PostgreSQL instead."""
+    save, brief-pack changes); ``database_url``: keep the incidents in PostgreSQL instead;
+    ``roles_claim``, ``roles_file``, ``default_role``: a signed-in user's role (``auth``)."""
 
     data: Path = paths.INCIDENTS
     read_only: bool = False
     database_url: str | None = None
+    roles_claim: str | None = None
+    roles_file: Path | None = None
+    default_role: str = auth.DEFAULT_ROLE
 
     @property
     def store(self) -> Path | str:
@@ -50,6 +59,14 @@ class ReadOnlyError(PermissionError):
     def __init__(self, action: str):
         super().__init__(f"This deployment is read-only: {action} is switched off "
                          "(EFM_READ_ONLY / read_only in efm.toml).")
+
+
+class RoleError(ReadOnlyError):
+    """A write was attempted by a signed-in user whose role does not allow it (or by a
+    visitor who has not signed in on a deployment with sign-in)."""
+
+    def __init__(self, action: str, user: auth.User):
+        PermissionError.__init__(self, auth.refusal(action, user))
 
 
 def _flag(value: object, name: str) -> bool:
@@ -95,17 +112,44 @@ def load_settings(environ: Mapping[str, str] | None = None, config: Path = CONFI
         if not isinstance(url, str):
             raise DataError(f"{name}: {url!r} is not a PostgreSQL URL")
         db.check_url(url, name)
-    return Settings(data=data, read_only=read_only, database_url=url)
+    return Settings(data=data, read_only=read_only, database_url=url, **_roles(environ, file, config))
+
+
+def _roles(environ: Mapping[str, str], file: Mapping[str, object], config: Path) -> dict:
+    def pick(key: str) -> tuple[object, str] | None:
+        env = f"EFM_{key.upper()}"
+        if environ.get(env):
+            return environ[env], env
+        return (file[key], f"{config.name}: {key}") if file.get(key) else None
+    out: dict[str, object] = {}
+    if (claim := pick("roles_claim")) is not None:
+        if not isinstance(claim[0], str) or not claim[0].strip():
+            raise DataError(f"{claim[1]}: {claim[0]!r} is not a claim name")
+        out["roles_claim"] = claim[0].strip()
+    if (file_ := pick("roles_file")) is not None:
+        out["roles_file"] = _path(file_[0], file_[1])
+    if (role := pick("default_role")) is not None:
+        out["default_role"] = auth.check_role(role[0], role[1])
+    return out
 
 
 def require_writable(settings: Settings, action: str) -> None:
-    """Raise ``ReadOnlyError`` when ``settings`` forbid writes; called by every write path."""
+    """Raise ``ReadOnlyError`` when ``settings`` forbid writes, ``RoleError`` (a kind of it)
+    when the signed-in user's role does (``auth.current``); called by every write path."""
     if settings.read_only:
         raise ReadOnlyError(action)
+    user = auth.current()
+    if not auth.may_write(user):
+        raise RoleError(action, user)
+
+
+def writable(settings: Settings) -> bool:
+    """Whether this deployment, and the user acting now, may write at all."""
+    return not settings.read_only and auth.may_write(auth.current())
 
 
 def editable(settings: Settings) -> bool:
-    """Whether incidents can be added and edited in the app: the PostgreSQL store, or a
-    writable GeoJSON data file."""
-    return not settings.read_only and (settings.database_url is not None
-                                       or settings.data.suffix.lower() in (".geojson", ".json"))
+    """Whether incidents can be added and edited in the app by the user acting now: the
+    PostgreSQL store, or a writable GeoJSON data file."""
+    return writable(settings) and (settings.database_url is not None
+                                   or settings.data.suffix.lower() in (".geojson", ".json"))

@@ -202,13 +202,14 @@ def register_citations(registry: Registry, features: Iterable[Mapping[str, Any]]
 
 
 def save_import(data: str | Path, features: list[dict[str, Any]], name: str, note: str = "",
-                updated: list[dict[str, Any]] = ()):
+                updated: list[dict[str, Any]] = (), user: str | None = None):
     """Add imported incidents to ``data`` as one logged change (``store.import_features``) and
     register the documents they cite in the registry beside it, if the data has one (a data
     file without a registry keeps none); returns the saved snapshot. (The store knows
-    nothing of the registry; this is where the two meet.)"""
+    nothing of the registry; this is where the two meet.) ``user`` is recorded in the history."""
     registry_path = path_for(data)
-    saved = store.import_features(store.open_snapshot(data), features, name, note, updated)
+    saved = store.import_features(store.open_snapshot(data), features, name, note, updated,
+                                  user=user)
     if registry_path.exists():
         save(registry_path, register_citations(read(registry_path), [*features, *updated],
                                                f"registered on import of {name}"))

@@ -16,7 +16,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import editing, geo, load, mapping, settings
+from dashboard import auth, editing, geo, load, mapping, settings
 from dashboard.bounds import Bounds
 from dashboard.context import Context
 from dashboard.extract import plain_text, propose, review
@@ -201,7 +201,7 @@ def _save(cfg: settings.Settings, note_key: str) -> None:
     ss = st.session_state
     article, drafts = ss[KEY_REVIEW]
     try:
-        review.save(cfg.store, drafts, article, ss.get(note_key, ""))
+        review.save(cfg.store, drafts, article, ss.get(note_key, ""), user=auth.current_id())
     except (DataError, settings.ReadOnlyError) as exc:
         S.flash(FLASH_ARTICLE, "error", f"Not saved: {exc}")
         return
@@ -222,7 +222,7 @@ def article_panel(ctx: Context, cfg: settings.Settings) -> None:
     """The tab (``ctx``: the saved data, which duplicates and ids are checked against)."""
     if cfg.read_only or not settings.editable(cfg):
         st.caption("Drafting incidents from an article needs curation rights: this deployment "
-                   "is read-only, or its data file cannot be edited here.")
+                   "is read-only, your role is viewer, or its data file cannot be edited here.")
         return
     st.caption("Paste a news report (or choose a .txt, .html or .md file): the incidents it "
                "describes are proposed with verbatim quotes, dates resolved against the "

@@ -61,8 +61,8 @@ def _mark_presented(ctx: Context, pack: briefs.Pack) -> None:
         return
     seen = set(pack.seen_ids) if pack.seen_ids is not None else None
     new_ids[pack.name] = frozenset(() if seen is None else set(ctx.incidents["id"]) - seen)
-    if settings.load_settings().read_only:
-        return  # a wall screen presents; it does not record
+    if not settings.writable(settings.load_settings()):
+        return  # a wall screen (or a viewer) presents; it does not record
     try:
         briefs.save_pack(briefs.mark_presented(pack, list(ctx.incidents["id"]),
                                                dt.datetime.now(dt.UTC)),
@@ -184,7 +184,7 @@ def _pack_picker(cfg: settings.Settings) -> briefs.Pack | None:
         ss[S.KEY_BRIEF] = None
     st.selectbox("Pack", [None, *packs], key=S.KEY_BRIEF,
                  format_func=lambda n: "— none —" if n is None else n)
-    if not cfg.read_only:
+    if settings.writable(cfg):
         new, create = st.columns([3, 2], vertical_alignment="bottom")
         new.text_input("New pack", key=S.KEY_NEW_PACK, placeholder="e.g. morning-brief")
         create.button("Create", on_click=_create_pack, use_container_width=True)
@@ -227,7 +227,7 @@ def briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Setti
             return
         for problem in briefs.check_pack(pack, ctx.known()):
             st.warning(S.md(problem))
-        if cfg.read_only:
+        if not settings.writable(cfg):
             for i, slide in enumerate(pack.slides):
                 st.button(S.md(f"{i + 1}. {slide.title}"), key=f"show-{slide.id}",
                           on_click=go_slide, args=(ctx, pack.name, i + 1), use_container_width=True)

@@ -21,7 +21,7 @@ def _history(cfg: settings.Settings, incident_id: str) -> None:
             st.caption("No recorded changes: the record is as first curated.")
             return
         for e in reversed(entries):
-            head = f"{e.at.replace('T', ' ')[:16]} UTC · {e.action}"
+            head = f"{e.at.replace('T', ' ')[:16]} UTC · {e.action}" + (f" · {e.user}" if e.user else "")
             note = e.note or (f"from {e.source}" if e.source else "")
             st.markdown(f"**{S.md(head)}**" + (f" — {S.md(note)}" if note else ""))
             for name, (old, new) in (e.changes.get(incident_id) or {}).items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import editing, settings, sources, store
+from dashboard import auth, editing, settings, sources, store
 from dashboard.context import Context
 from dashboard.schema import (
     CONFIDENCES,
@@ -155,7 +155,7 @@ def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
         save_problem(DataError(f"{len(problems)} problem(s):", problems))
         return
     try:
-        (store.edit if original else store.add)(base, feature, note)
+        (store.edit if original else store.add)(base, feature, note, user=auth.current_id())
         if new_source is not None:  # after the incident: a refused save registers nothing
             registry = sources.path_for(base.path)
             sources.save(registry, sources.with_source(sources.read(registry), new_source))
@@ -178,7 +178,8 @@ def _retract_dialog(incident_id: str) -> None:
         submitted = st.form_submit_button("Retract", type="primary")
     if submitted:
         try:
-            store.retract(st.session_state[S.KEY_EDIT_BASE], incident_id, reason)
+            store.retract(st.session_state[S.KEY_EDIT_BASE], incident_id, reason,
+                          user=auth.current_id())
         except (DataError, settings.ReadOnlyError) as exc:
             save_problem(exc)
             return
@@ -211,7 +212,7 @@ def dialogs(ctx: Context, cfg: settings.Settings) -> None:
 def restore(cfg: settings.Settings, incident_id: str) -> None:
     """Button callback: restore a retracted record."""
     try:
-        store.restore(store.open_snapshot(cfg.store), incident_id)
+        store.restore(store.open_snapshot(cfg.store), incident_id, user=auth.current_id())
     except (DataError, settings.ReadOnlyError) as exc:
         S.flash(S.FLASH_STORE, "error", f"Not restored: {exc}")
         return
@@ -224,6 +225,10 @@ def curation_sidebar(cfg: settings.Settings) -> None:
     if cfg.read_only:
         sb.caption("Read-only deployment: adding, editing, retracting, saving imports and "
                    "changing brief packs are switched off.")
+        return
+    if not settings.writable(cfg):
+        sb.caption("Your role is viewer: you can browse, filter, export and present, but not "
+                   "curate, import or change brief packs.")
         return
     if not settings.editable(cfg):
         sb.caption(f"The data file {cfg.data.name} is not GeoJSON, so it cannot be edited here.")

@@ -8,7 +8,7 @@ from dataclasses import replace
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import geo, importer, load, settings, sources, store
+from dashboard import auth, geo, importer, load, settings, sources, store
 from dashboard.context import Context
 from dashboard.importer import jobs
 from dashboard.schema import DataError
@@ -115,7 +115,7 @@ def _save(cfg: settings.Settings) -> None:
     _, result, name = ss[S.KEY_IMPORT]
     try:
         saved = sources.save_import(cfg.store, result.features, name, ss.get(S.KEY_IMPORT_NOTE, ""),
-                                    updated=result.updated)
+                                    updated=result.updated, user=auth.current_id())
     except (DataError, settings.ReadOnlyError) as exc:
         problems = "; ".join(str(p) for p in getattr(exc, "problems", [])[:5])
         S.flash(S.FLASH_STORE, "error",
@@ -176,8 +176,8 @@ def _save_controls(cfg: settings.Settings, result) -> None:
     st.checkbox(f"Show the {len(result.features)} valid rows on the map (preview, not saved), "
                 "filtered like the rest", key=S.KEY_IMPORT_PREVIEW)
     if not settings.editable(cfg):
-        st.caption("This deployment cannot save imports (read-only, or the data file is not "
-                   "GeoJSON).")
+        st.caption("This deployment cannot save imports (read-only, your role is viewer, or the "
+                   "data file is not GeoJSON).")
         return
     st.text_input("Note for the change history", key=S.KEY_IMPORT_NOTE,
                   placeholder=f"e.g. ACLED weekly export, {dt.date.today():%-d %b %Y}")

@@ -151,11 +151,12 @@ def overlay_section(cfg: settings.Settings) -> None:
                "and switched on in the sidebar (*Context overlays*).")
     S.show_flash(S.FLASH_OVERLAY)
     versions = available()
-    writable = not cfg.read_only
+    writable = settings.writable(cfg)
     if versions:
         _stored(versions, writable)
     if not writable:
-        st.caption("This deployment is read-only: overlays cannot be added or removed here.")
+        st.caption("This deployment is read-only (or your role is viewer): overlays cannot be "
+                   "added or removed here.")
         return
     with st.expander("Add a context overlay"):
         nonce = st.session_state.get(S.KEY_OVERLAY_NONCE, 0)
