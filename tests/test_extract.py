@@ -262,3 +262,38 @@ def test_boilerplate_people_and_places_off_the_map_are_not_incidents(text):
     places = {(p.place, p.country) for p in propose(text, PUB)}
     assert not places & {("Poland", "PL"), ("Vladimir", "RU"), ("Yemen", "YE")}
     assert not any(place.startswith("B\u0103l") for place, _ in places)   # "Baltic" is not Bălți
+
+
+def _pdf(path, lines):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    fig = plt.figure(figsize=(8.27, 11.69))
+    for i, line in enumerate(lines):
+        fig.text(0.05, 0.95 - i * 0.03, line, fontsize=10)
+    fig.savefig(path, format="pdf")
+    plt.close(fig)
+
+
+def test_an_article_given_as_pdf_is_read_from_its_text_layer(tmp_path, capsys):
+    from dashboard import cli
+    from dashboard.extract.text import article_text
+    article = tmp_path / "report.pdf"
+    _pdf(article, ["Published 6 November 2025",
+                   "Polish F-16s shot down three drones over the Lublin region on Tuesday."])
+    text = article_text(article.read_bytes(), article.name)
+    assert "Lublin region on Tuesday" in text
+    assert cli.main(["extract", str(article), "--json"]) == 0
+    [found] = json.loads(capsys.readouterr().out)
+    assert (found["type"], found["date"], found["drones"]) == ("interception", "2025-11-04", 3)
+    assert found["quote"] in plain_text(text)
+
+
+def test_a_pdf_without_text_or_broken_is_named(tmp_path):
+    from dashboard.extract.text import article_text
+    from dashboard.schema import DataError
+    _pdf(tmp_path / "empty.pdf", [])
+    with pytest.raises(DataError, match="empty.pdf: the PDF has no text layer"):
+        article_text((tmp_path / "empty.pdf").read_bytes(), "empty.pdf")
+    with pytest.raises(DataError, match="broken.pdf: is not a readable PDF"):
+        article_text(b"%PDF-1.7\n garbage", "broken.pdf")

@@ -20,18 +20,17 @@ import json
 import sys
 from pathlib import Path
 
-from ..importer.text import decode_text
 from ..load import read_bytes
 from ..schema import iso_date
 from .propose import propose
-from .text import plain_text
+from .text import article_text, plain_text
 from .when import published_date
 
 
 def _run(args: argparse.Namespace) -> int:
     # A missing or unreadable file, or binary bytes, is a one-line DataError (cli.main prints it).
     raw = (sys.stdin.read() if args.file == "-"
-           else decode_text(read_bytes(Path(args.file)), args.file)[0])
+           else article_text(read_bytes(Path(args.file)), args.file))
     text = plain_text(raw)
     if args.published:
         try:
@@ -63,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``extract`` on the CLI's subparsers."""
     ex = sub.add_parser("extract", help="draft incidents from a news article (offline)")
-    ex.add_argument("file", help="article file (HTML, Markdown or text), or - for stdin")
+    ex.add_argument("file", help="article file (HTML, Markdown, text or PDF), or - for stdin")
     ex.add_argument("--published", metavar="YYYY-MM-DD",
                     help="publication date: relative dates ('on Tuesday') are read from it "
                          "(default: the date the article gives, if it gives one)")

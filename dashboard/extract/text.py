@@ -70,6 +70,38 @@ class _Extractor(HTMLParser):
             self.parts.append(data)
 
 
+#: Largest PDF read as an article (bytes) and most pages.
+PDF_MAX_BYTES, PDF_MAX_PAGES = 20 * 1024 * 1024, 200
+
+
+def article_text(raw: bytes, name: str) -> str:
+    """The text of an article file: a PDF's text layer (``pypdf``), else the decoded text
+    (UTF-8, UTF-16 or Windows-1252; HTML and Markdown stay as written for ``plain_text``).
+    ``DataError`` naming the file when it is neither (a scan without text, binary bytes)."""
+    from ..importer.text import decode_text
+    from ..schema import DataError
+    if not raw.startswith(b"%PDF-"):
+        return decode_text(raw, name)[0]
+    if len(raw) > PDF_MAX_BYTES:
+        raise DataError(f"{name}: the PDF is {len(raw) / 1e6:.0f} MB; the limit is "
+                        f"{PDF_MAX_BYTES // 1024 // 1024} MB")
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise DataError(f"{name}: the PDF is encrypted; save it without a password first")
+        pages = [page.extract_text() or "" for page in reader.pages[:PDF_MAX_PAGES]]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{name}: is not a readable PDF ({exc})") from None
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise DataError(f"{name}: the PDF has no text layer (a scan?): paste its text instead")
+    return text
+
+
 def looks_like_html(raw: str) -> bool:
     """Whether ``raw`` carries HTML tags (a few, not one stray ``<b>`` in prose)."""
     return len(_HTML.findall(raw[:20000])) >= 2

@@ -20,8 +20,8 @@ from dashboard import auth, editing, geo, load, mapping, settings
 from dashboard.bounds import Bounds
 from dashboard.context import Context
 from dashboard.extract import plain_text, propose, review
+from dashboard.extract.text import article_text
 from dashboard.extract.when import published_date
-from dashboard.importer.text import decode_text
 from dashboard.mapping.symbols import format_dates
 from dashboard.schema import TYPE_LABELS, DataError
 from dashboard.ui import curation
@@ -30,7 +30,7 @@ from dashboard.ui import state as S
 KEY_REVIEW = "article_review"   # (review.Article, [review.Draft]) being reviewed
 KEY_NONCE = "article_nonce"     # bumped to clear the form after a save or a new article
 FLASH_ARTICLE = "article"       # messages inside the tab
-ACCEPTED_FILES = ["txt", "md", "html", "htm"]
+ACCEPTED_FILES = ["txt", "md", "html", "htm", "pdf"]
 PREVIEW_HEIGHT = 380
 #: Degrees around the drafts' points that the preview map shows.
 PREVIEW_PAD = 1.0
@@ -40,7 +40,7 @@ _DECISIONS = {"Accept": review.ACCEPT, "Reject": review.REJECT}
 def _article_text(pasted: str, upload) -> tuple[str, str]:
     """The raw text given (a file wins over the text box) and its name."""
     if upload is not None:
-        return decode_text(upload.getvalue(), upload.name)[0], upload.name
+        return article_text(upload.getvalue(), upload.name), upload.name
     if pasted.strip():
         return pasted, "pasted text"
     raise DataError("no article given: paste its text or choose a file")
@@ -224,7 +224,7 @@ def article_panel(ctx: Context, cfg: settings.Settings) -> None:
         st.caption("Drafting incidents from an article needs curation rights: this deployment "
                    "is read-only, your role is viewer, or its data file cannot be edited here.")
         return
-    st.caption("Paste a news report (or choose a .txt, .html or .md file): the incidents it "
+    st.caption("Paste a news report (or choose a .txt, .html, .md or .pdf file): the incidents it "
                "describes are proposed with verbatim quotes, dates resolved against the "
                "publication date. Review each, then save the accepted ones. Offline: nothing "
                "leaves this machine.")
