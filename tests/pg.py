@@ -20,7 +20,7 @@ import pytest
 
 SUPERUSER = "postgres"
 PORT = 5432  # only names the socket file in the cluster's own folder
-INSTALL = "`make postgres` installs Debian's postgresql and postgresql-postgis (PostGIS for the default version) as root"
+INSTALL = "`make postgres` installs Debian's postgresql and postgresql-postgis as root"
 
 
 def unavailable(reason: str) -> None:

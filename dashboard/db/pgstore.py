@@ -19,7 +19,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from .. import store
+from .. import geo, store
 from ..schema import FIELDS, SOURCE_FIELDS, DataError, validate_collection
 from .connection import connect
 
@@ -64,13 +64,15 @@ def open_snapshot(url: str) -> store.Snapshot:
 
 
 UPSERT = """
-INSERT INTO incidents (id, type, country, date_start, date_end, status, geom, feature)
+INSERT INTO incidents (id, type, country, date_start, date_end, status, geom, feature,
+                       search_text)
 VALUES (%(id)s, %(type)s, %(country)s, %(date_start)s, %(date_end)s, %(status)s,
-        ST_SetSRID(ST_GeomFromGeoJSON(%(geometry)s), 4326), %(feature)s)
+        ST_SetSRID(ST_GeomFromGeoJSON(%(geometry)s), 4326), %(feature)s, %(search_text)s)
 ON CONFLICT (id) DO UPDATE SET
     type = EXCLUDED.type, country = EXCLUDED.country, date_start = EXCLUDED.date_start,
     date_end = EXCLUDED.date_end, status = EXCLUDED.status, geom = EXCLUDED.geom,
-    feature = EXCLUDED.feature, version = incidents.version + 1, updated_at = now()
+    feature = EXCLUDED.feature, search_text = EXCLUDED.search_text,
+    version = incidents.version + 1, updated_at = now()
 """
 
 INSERT_HISTORY = """
@@ -86,7 +88,17 @@ def _row(feature: dict[str, Any]) -> dict[str, Any]:
     return {"id": p["id"], "type": p["type"], "country": p["country"],
             "date_start": p["date"], "date_end": p.get("end_date") or p["date"],
             "status": p.get("status") or "active",
-            "geometry": json.dumps(geometry) if geometry else None, "feature": Jsonb(feature)}
+            "geometry": json.dumps(geometry) if geometry else None, "feature": Jsonb(feature),
+            "search_text": search_text(p)}
+
+
+def search_text(props: dict[str, Any]) -> str:
+    """The folded text a search matches (place, summary, every source quote), as
+    ``geo.search_text`` makes it for a frame; kept in the ``search_text`` column."""
+    raw = " ".join([props.get("place") or "", props.get("summary") or "",
+                    *(s.get("quote") or "" for s in props.get("sources") or ()
+                      if isinstance(s, dict))])
+    return raw.lower() if raw.isascii() else geo.fold(raw)
 
 
 def save(base: store.Snapshot, features: Sequence[dict[str, Any]], action: str, note: str,
