@@ -21,8 +21,11 @@ def auth_section() -> Mapping[str, Any] | None:
     """The secrets' ``[auth]`` section, or None when sign-in is not configured. A secrets file
     that exists but does not parse raises ``DataError``: Streamlit would read it as no secrets,
     and the app would open without sign-in."""
-    if not any(Path(p).exists() for p in st.get_option("secrets.files")):
-        return None  # no secrets file: nothing to parse (st.secrets would try on every call)
+    # No secrets file and none given in memory (AppTest's): nothing to parse. Asking
+    # st.secrets would try on every run, and that cost the playback its faded symbols.
+    in_memory = getattr(st.secrets, "_secrets", None) is not None
+    if not in_memory and not any(Path(p).exists() for p in st.get_option("secrets.files")):
+        return None
     if not st.secrets.load_if_toml_exists():
         for path in map(Path, st.get_option("secrets.files")):
             if path.is_file():
