@@ -58,35 +58,6 @@ def test_invalid_edit_is_refused_and_nothing_is_written(data):
     assert store.history(data) == []
 
 
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (lambda s: store.add(s, make_feature()), "exists already"),
-        (lambda s: store.edit(s, make_feature(id="nope")), "no such incident to edit"),
-        (lambda s: store.retract(s, "ee-incursion", "  "), "a retraction needs a reason"),
-        (lambda s: store.edit(s, make_feature()), "nothing changed"),
-        (lambda s: store.add(s, make_feature(id="x", related_ids=["ghost"])),
-         "'ghost' is not an incident id"),
-    ],
-)
-def test_refusals_name_the_problem(data, call, message):
-    before = data.read_bytes()
-    with pytest.raises(store.DataError) as err:
-        call(store.open_snapshot(data))
-    assert message in str(err.value) + " ".join(map(str, err.value.problems))
-    assert data.read_bytes() == before
-
-
-def _add_many(path: str, prefix: str, n: int) -> None:
-    for i in range(n):
-        while True:  # a session that is refused reloads and redoes its change, as the UI says
-            try:
-                store.add(store.open_snapshot(path), make_feature(id=f"{prefix}-{i}"))
-                break
-            except store.ConflictError:
-                continue
-
-
 def test_crash_between_write_and_rename_leaves_previous_data(data, monkeypatch):
     before = data.read_bytes()
     real_replace = os.replace
