@@ -17,6 +17,7 @@ Streamlit:
 
 from __future__ import annotations
 
+import getpass
 import json
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -157,6 +158,15 @@ def current_id() -> str | None:
     """What the history records for the user acting now (None: a local, signed-out session)."""
     user = current()
     return user.id if user else None
+
+
+def command_line_user() -> str | None:
+    """Who runs a command on the server, for the history: ``cli:<account>`` (None when the
+    account has no name, as in some containers)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return None
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import (
+    auth,
     briefs,
     context,
     export,
@@ -245,7 +246,7 @@ def _import(args: argparse.Namespace) -> int:
         settings.require_writable(settings.load_settings(), "saving an import")
         files.write_atomic(out, b'{"type": "FeatureCollection", "features": []}\n')
     saved = sources.save_import(out, result.features, source.name, args.note or "",
-                                updated=result.updated)
+                                updated=result.updated, user=auth.command_line_user())
     updated = f", updated {len(result.updated)}" if result.updated else ""
     print(f"wrote {len(result.features)} incident(s){updated} to {out} "
           f"({len(saved.features)} in all); logged in {store.history_path(out).name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 
@@ -41,6 +42,7 @@ def test_import_adds_to_the_data_and_logs_it(tmp_path, capsys):
     [entry] = store.history(out)
     assert (entry.action, entry.note, entry.source, len(entry.ids)) == (
         "import", "weekly ACLED", "acled.csv", 4)
+    assert entry.user == f"cli:{getpass.getuser()}"  # the history says who ran it
     assert report.read_text(encoding="utf-8-sig").splitlines()[0] == "Row,Field,Value,Reason"
 
 

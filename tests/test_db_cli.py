@@ -3,6 +3,7 @@ geometry and indexes, row versions; bad URLs and servers as one-line errors."""
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import psycopg
@@ -52,6 +53,7 @@ def test_import_then_export_round_trips_the_shipped_file(pg_url, tmp_path, capsy
     assert f"imported {len(SHIPPED)} incident(s)" in capsys.readouterr().out
     [entry] = store.history(pg_url)
     assert (entry.action, entry.source) == ("import", "incidents.geojson")
+    assert entry.user == f"cli:{getpass.getuser()}"  # who ran the command
     out = tmp_path / "back.geojson"
     assert main(["db", "export", str(out), "--url", pg_url]) == 0
     assert json.loads(out.read_text())["features"] == SHIPPED

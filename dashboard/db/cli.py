@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import files, settings, store
+from .. import auth, files, settings, store
 from . import DatabaseError, backend, check_url, redact
 
 
@@ -43,7 +43,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"{source}: nothing to import ({len(incoming)} incident(s), all in the database "
               "unchanged)")
         return 0
-    saved = store.import_features(base, new, source.name, args.note or "", updated=updated)
+    saved = store.import_features(base, new, source.name, args.note or "", updated=updated,
+                                  user=auth.command_line_user())
     print(f"imported {len(new)} incident(s), updated {len(updated)} from {source} into "
           f"{redact(url)} ({len(saved.features)} in all); logged in its history")
     return 0
