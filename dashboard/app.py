@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import context, filters, load, settings, style
+from dashboard import context, db, filters, load, settings, style
 from dashboard.context import Context
 from dashboard.schema import DataError
 from dashboard.ui import (
@@ -50,7 +50,11 @@ def _show_data_error(exc: DataError) -> None:
         st.code("\n".join(str(p) for p in exc.problems[:200]), language=None)
         if len(exc.problems) > 200:
             st.caption(f"… and {len(exc.problems) - 200} more.")
-    st.info("Fix the file (check it with `python -m dashboard validate`), then reload.")
+    if isinstance(exc, db.DatabaseError):
+        st.info("Check `EFM_DATABASE_URL` (or `database_url` in efm.toml) and that the database "
+                "is running; `python -m dashboard db upgrade` creates its tables. Then reload.")
+    else:
+        st.info("Fix the file (check it with `python -m dashboard validate`), then reload.")
 
 
 def _notices(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec,

@@ -35,3 +35,11 @@ def test_the_app_reads_the_database_and_sees_another_servers_save(app_db, monkey
     again = open_link()
     assert "of 41 incidents" in _caption(again)
     assert store.history(app_db, "pl-incursion-2025-09-10-replica")[-1].user == "analyst@example.org"
+
+
+def test_an_unreachable_database_is_one_message_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("EFM_DATABASE_URL", "postgresql://efm@/efm?host=/nonexistent-efm-socket")
+    at = open_link()
+    assert not at.exception
+    assert "cannot connect to the database" in at.error[0].value
+    assert "Check `EFM_DATABASE_URL`" in at.info[0].value
