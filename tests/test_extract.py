@@ -227,8 +227,10 @@ def test_a_list_without_figures_per_place_gives_no_counts():
     "No drones entered Latvian airspace on Tuesday, the army said.",
     "The ministry said Russian jets did not violate Estonian airspace on Monday.",
     "Lithuania said the drone sighting over Vilnius on Monday was a false alarm.",
+    "Warsaw is weighing a request to intercept Russian missiles over western Ukraine.",
+    "Officials said Romanian jets could shoot down drones over the Danube delta next week.",
 ])
-def test_a_denied_event_is_not_proposed(text):
+def test_a_denied_or_hypothetical_event_is_not_proposed(text):
     assert propose(text, PUB) == []
 
 

@@ -72,11 +72,18 @@ _BOILERPLATE = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in triggers.BO
                           + r")\b\s*[:|»>-]")
 
 
-def _negated(folded: str, trigger: re.Match[str]) -> bool:
-    """A negation within a few words before the trigger ("no drones entered")."""
-    words = "|".join(re.escape(w) for w in triggers.NEGATIONS)
-    return bool(re.search(rf"\b(?:{words})\b(?:\s+\S+){{0,{triggers.NEGATION_WORDS - 1}}}\s*$",
+def _cue_before(folded: str, trigger: re.Match[str], cues: tuple[str, ...], words: int) -> bool:
+    """One of ``cues`` within ``words`` words before the trigger."""
+    alternatives = "|".join(re.escape(w) for w in cues)
+    return bool(re.search(rf"\b(?:{alternatives})\b(?:\s+\S+){{0,{words - 1}}}\s*$",
                           folded[:trigger.start()]))
+
+
+def _negated(folded: str, trigger: re.Match[str]) -> bool:
+    """A denial ("no drones entered") or a mere possibility ("could shoot down") before the
+    trigger: nothing happened that the sentence reports."""
+    return (_cue_before(folded, trigger, triggers.NEGATIONS, triggers.NEGATION_WORDS)
+            or _cue_before(folded, trigger, triggers.HYPOTHETICALS, triggers.HYPOTHETICAL_WORDS))
 
 
 # --------------------------------------------------------------------------- propose

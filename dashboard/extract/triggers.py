@@ -158,6 +158,15 @@ NEGATIONS: tuple[str, ...] = ("no", "not", "never", "denied", "denies", "deny", 
                               "didn't", "did not", "neither", "nor", "rather than")
 #: How many words before a trigger a negation still denies it.
 NEGATION_WORDS = 4
+#: Words that, shortly before a trigger, make it something that might happen, not something
+#: that did ("a request to intercept missiles", "could shoot down", "threatened to strike").
+HYPOTHETICALS: tuple[str, ...] = ("could", "would", "might", "should", "potential",
+                                  "possible", "request to", "proposal to", "plans to",
+                                  "plan to", "threatened to", "threatens to", "ready to",
+                                  "prepared to", "in case of", "if", "whether to", "willing to",
+                                  "consider", "considering", "option of", "able to")
+#: How many words before a trigger a hypothetical cue still governs it.
+HYPOTHETICAL_WORDS = 6
 #: Phrases that withdraw a whole sentence ("it was a false alarm").
 RETRACTIONS: tuple[str, ...] = ("false alarm", "turned out to be birds", "no evidence of",
                                 "denied that", "no violation")
