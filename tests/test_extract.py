@@ -202,7 +202,7 @@ def test_the_extract_command_reads_the_publication_date_or_asks_for_it(tmp_path,
 
 
 def test_a_list_of_regions_is_one_proposal_per_region_with_its_share():
-    text = ("Air defences destroyed four drones over the Pskov region, three over Novgorod "
+    text = ("Air defences destroyed four drones over the Pskov region, three over Novgorod, "
             "and another two over Tver on Tuesday, the ministry said.")
     found = propose(text, PUB)
     got = [(p.type, p.place, p.drones) for p in found]

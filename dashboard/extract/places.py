@@ -171,9 +171,14 @@ def in_clause(usable: list[tuple[Mention, str]], folded: str, at: int
     """The mentions in the clause holding offset ``at`` ("Airports in Warsaw and Lublin were
     closed, and debris fell near homes": the debris has none); None when the sentence is one
     clause."""
-    starts = [m.start for m, _ in usable]
-    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded)
-              if not any(0 <= s - b.end() <= triggers.LIST_CONTINUES_CHARS for s in starts)]
+    spans = sorted((m.start, m.end) for m, _ in usable)
+
+    def continues_a_list(b: re.Match[str]) -> bool:
+        """", and Lublin" or ", and another two over Rostov": the break is inside a list."""
+        before = [end for _, end in spans if end <= b.start()]
+        after = [start for start, _ in spans if start >= b.end()]
+        return bool(before and after and _LIST_GAP.fullmatch(folded[before[-1]:after[0]]))
+    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded) if not continues_a_list(b)]
     if not breaks:
         return None
     lo = max((b for b in breaks if b <= at), default=0)

@@ -179,7 +179,5 @@ LIST_GAP = (r"(?:\s+(?:region|regions|oblast|oblasts|province|county|voivodeship
 #: A count standing for the list's noun just before a listed place ("two over Voronezh").
 LIST_COUNT = r"(?:another\s+|a further\s+)?(?P<n>{num})\s+(?:over|in|near|above|across|at|on)\s+(?:the\s+)?$"
 #: Where one clause of a sentence ends and the next begins (", and debris fell ..."); not
-#: before a place, where the words continue a list (", and Lublin").
+#: where the words between two places are a list's (", and another two over Rostov").
 CLAUSE_BREAK = r"(?:,|;)\s+(?:and|but|while|whereas|although|though|as|after|when)\s+|;\s+"
-#: How close after a clause break a place must be for the break to continue a list instead.
-LIST_CONTINUES_CHARS = 12
