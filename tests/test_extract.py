@@ -299,3 +299,11 @@ def test_a_pdf_without_text_or_broken_is_named(tmp_path):
         article_text((tmp_path / "empty.pdf").read_bytes(), "empty.pdf")
     with pytest.raises(DataError, match="broken.pdf: is not a readable PDF"):
         article_text(b"%PDF-1.7\n garbage", "broken.pdf")
+
+
+def test_a_title_line_is_not_proposed_again_beside_its_story():
+    text = ("Russian Drones Breach Latvian Airspace Again\n\n"
+            "Two drones entered Latvian airspace near Rezekne on Tuesday, the army said.")
+    found = propose(text, PUB)
+    assert [p.quote for p in found] == ["Two drones entered Latvian airspace near Rezekne on "
+                                        "Tuesday, the army said."]

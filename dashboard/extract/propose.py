@@ -72,6 +72,16 @@ _BOILERPLATE = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in triggers.BO
                           + r")\b\s*[:|»>-]")
 
 
+def headline(sentence: str) -> bool:
+    """A title line: no closing punctuation and most longer words capitalised ("Russia's
+    Expanding Drone and Airspace Violations Across NATO")."""
+    line = sentence.strip()
+    if not line or line[-1] in ".!?\"”’)…:;":
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) >= 4]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
 def _cue_before(folded: str, trigger: re.Match[str], cues: tuple[str, ...], words: int) -> bool:
     """One of ``cues`` within ``words`` words before the trigger."""
     alternatives = "|".join(re.escape(w) for w in cues)
@@ -134,6 +144,8 @@ def propose(text: str, published: dt.date, *, source_title: str | None = None,
     last_places: list[tuple[Mention, str]] = []
     for start, end in sentences(text):
         sentence = text[start:end]
+        if headline(sentence) or _BOILERPLATE.match(fold(sentence)):
+            continue  # "Drones Close Vilnius Airport" (the story says it again), "Also Read: ..."
         folded = fold(sentence)
         resolved = when.resolve(sentence, published, previous)
         if resolved.explicit:
@@ -147,8 +159,6 @@ def propose(text: str, published: dt.date, *, source_title: str | None = None,
             place_note = " (place carried over from an earlier sentence)"
         if usable:
             last_places = usable
-        if re.match(_BOILERPLATE, folded):
-            continue  # "Also Read: NATO Meets After Russian Drones Breach Polish Airspace"
         if triggers.compiled(triggers.RETRACTIONS).search(folded):
             continue  # "it was a false alarm": nothing happened
         for kind, trigger in kinds.items():
