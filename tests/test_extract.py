@@ -307,3 +307,9 @@ def test_a_title_line_is_not_proposed_again_beside_its_story():
     found = propose(text, PUB)
     assert [p.quote for p in found] == ["Two drones entered Latvian airspace near Rezekne on "
                                         "Tuesday, the army said."]
+
+
+def test_demonyms_listed_before_one_place_word_are_each_a_place():
+    found = propose("Drones were spotted over Danish and German military sites on Tuesday.", PUB)
+    assert sorted((p.type, p.country) for p in found) == [("airspace_incursion", "DE"),
+                                                          ("airspace_incursion", "DK")]

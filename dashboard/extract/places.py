@@ -87,10 +87,10 @@ def usable(mentions: list[Mention], folded: str) -> list[tuple[Mention, str]]:
         if m.place.kind in ("country", "demonym") and before.endswith(leads):
             continue
         if m.place.kind == "demonym":
-            after = folded[m.end:m.end + 30]
-            if re.match(rf"\s+(?:{places})\b", after):
-                out.append((m, f"'{folded[m.start:m.end]}{after.split()[0] and ' ' + after.split()[0]}'"
-                               f" read as {m.place.name}"))
+            after = folded[m.end:m.end + 60]
+            # "Polish airspace"; "Danish and German regions" (the place word after the last)
+            if hit := re.match(rf"(?:\s*(?:,|and|or)\s+[a-z]+){{0,3}}?\s+(?P<w>{places})\b", after):
+                out.append((m, f"'{folded[m.start:m.end]} … {hit['w']}' read as {m.place.name}"))
             continue    # "Russian drones", "Polish F-16s": who, not where
         out.append((m, f"'{folded[m.start:m.end]}' matched {m.place.kind} {m.place.name}"))
     return out
@@ -132,10 +132,11 @@ _LIST_COUNT = re.compile(triggers.LIST_COUNT.format(num=_NUM))
 
 def _list_of(usable: list[tuple[Mention, str]], first: tuple[Mention, str], folded: str
              ) -> list[tuple[Mention, str]]:
-    """The cities and regions listed together with ``first`` (only separators, counts and
-    prepositions between them), in the order written."""
-    places = sorted((u for u in usable if u[0].place.kind in ("city", "region")),
-                    key=lambda u: u[0].start)
+    """The places of ``first``'s kind (cities and regions together; countries and demonyms
+    together) listed with it (only separators, counts and prepositions between them), in
+    the order written."""
+    group = ("city", "region") if first[0].place.kind in ("city", "region") else ("country", "demonym")
+    places = sorted((u for u in usable if u[0].place.kind in group), key=lambda u: u[0].start)
     runs: list[list[tuple[Mention, str]]] = []
     for u in places:
         if runs and _LIST_GAP.fullmatch(folded[runs[-1][-1][0].end:u[0].start]):

@@ -111,8 +111,12 @@ CONTEXT: dict[str, tuple[str, ...]] = {
 }
 #: Words after a demonym that make it a place ("Polish airspace"), not an origin or actor.
 DEMONYM_PLACES: tuple[str, ...] = ("airspace", "territory", "soil", "skies", "waters", "border",
-                                   "side of the border", "village", "town", "city", "airport",
-                                   "air base", "base", "countryside", "field", "forest", "farm")
+                                   "side of the border", "village", "villages", "town", "towns",
+                                   "city", "cities", "airport", "airports", "air base",
+                                   "air bases", "base", "bases", "military", "countryside",
+                                   "field", "forest", "farm", "coast", "island", "islands",
+                                   "port", "ports", "regions", "region", "installations",
+                                   "facilities", "sites")
 #: A country name or demonym right after these words is where something came from, not
 #: where it happened ("balloons from Belarus", "launched from Russia").
 ORIGIN_LEADS: tuple[str, ...] = ("from", "launched from", "back into", "returned to",
