@@ -82,8 +82,10 @@ def where(spec: FilterSpec, bbox: BBox | None = None, places: Places | None = No
         joint = "AND" if spec.hours[0] < spec.hours[1] else "OR"  # from > to wraps midnight
         parts.append(sql.SQL(f"(start_hour >= %(hour_from)s {joint} start_hour < %(hour_to)s)"))
     for i, word in enumerate(geo.fold(spec.q or "").split()):
-        params[f"word{i}"] = word
-        parts.append(sql.SQL("strpos(search_text, {}) > 0").format(sql.Placeholder(f"word{i}")))
+        # LIKE '%word%' (the word's own % _ \\ escaped) can use the trigram index (003)
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"word{i}"] = f"%{escaped}%"
+        parts.append(sql.SQL("search_text LIKE {} ESCAPE '\\'").format(sql.Placeholder(f"word{i}")))
     if spec.preset is not None:
         if places is None:
             raise ValueError("preset filters need the presets (Places)")
