@@ -30,10 +30,11 @@ from dashboard.ui import state as S
 from dashboard.ui.static import css, script
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)  # the data as it is, and as it was
 def _context(*stamps: tuple[str, int, int]) -> Context:
     """One context per version (path, mtime, size) of the data and base files; the base map's
-    big layers served as static files (``map_panel.served_base``)."""
+    big layers served as static files (``map_panel.served_base``). Only the newest versions
+    are kept: every save makes a new one, and a server on a busy database saw many."""
     ctx = context.load_context(stamps[0][0], *(Path(s[0]) for s in stamps[1:]))
     return replace(ctx, base=map_panel.served_base(ctx.base))
 
