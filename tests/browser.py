@@ -141,6 +141,22 @@ def wait_symbols(page, n: int, frame: str = MAP_FRAME) -> None:
         arg=[frame, n])
 
 
+def open_edit(page):
+    """Open the selected incident's edit form from its card; the dialog."""
+    page.get_by_role("button", name="Edit", exact=True).first.click()
+    page.get_by_label("Change note (kept in the history)").wait_for()
+    return page.get_by_role("dialog")
+
+
+def save_edit(page, incident: str, drones: str, note: str) -> None:
+    """Edit the selected incident's drone count with a change note, and wait for the save."""
+    form = open_edit(page)
+    form.get_by_label("Drones", exact=True).fill(drones)
+    form.get_by_label("Change note (kept in the history)").fill(note)
+    form.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text(f"Saved {incident}.").wait_for()
+
+
 #: The Import tab's file input (the overlay section under it has an uploader of its own).
 IMPORT_FILE = '[class*="st-key-upload-"] input[type="file"]'
 

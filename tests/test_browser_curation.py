@@ -8,7 +8,7 @@ import json
 import pytest
 
 from dashboard import paths, store
-from tests.browser import IMPORT_FILE, MAP_FRAME, data_copy, editable_app_page, wait_idle
+from tests.browser import IMPORT_FILE, MAP_FRAME, data_copy, editable_app_page, save_edit, wait_idle
 
 pytestmark = pytest.mark.browser
 ACLED = paths.ROOT / "tests" / "data" / "import" / "acled.csv"
@@ -65,12 +65,7 @@ def test_import_preview_then_save(page, data):
 def test_edit_from_the_card_is_saved_and_logged(page, data):
     incident = "pl-crash-debris-2025-09-10"
     page.goto(page.url.split("?")[0] + f"?incident={incident}", wait_until="domcontentloaded")
-    page.get_by_role("button", name="Edit").first.click()
-    page.get_by_label("Change note (kept in the history)").wait_for()
-    page.get_by_label("Drones", exact=True).fill("3")
-    page.get_by_label("Change note (kept in the history)").fill("count from the follow-up")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text(f"Saved {incident}.").wait_for()
+    save_edit(page, incident, "3", "count from the follow-up")
     assert store.open_snapshot(data).feature(incident)["properties"]["drones"] == 3
     entry = store.history(data, incident)[-1]
     assert entry.note == "count from the follow-up" and entry.changes[incident]["drones"][1] == 3

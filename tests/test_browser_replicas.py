@@ -10,7 +10,7 @@ from contextlib import ExitStack
 import pytest
 
 from dashboard import paths, store
-from tests.browser import MAP_FRAME, block_outside, running_app
+from tests.browser import MAP_FRAME, block_outside, open_edit, running_app
 from tests.conftest import loaded_database
 
 pytestmark = pytest.mark.browser
@@ -43,16 +43,10 @@ def pages(database, browser, tmp_path_factory):
         yield out
 
 
-def _open_edit(page):
-    page.get_by_role("button", name="Edit").first.click()
-    page.get_by_label("Change note (kept in the history)").wait_for()
-    return page.get_by_role("dialog")
-
-
 def test_an_edit_in_one_server_shows_in_the_other_and_a_clash_is_refused(pages, database):
     a, b = pages
     # Both analysts open the same record's form (each on the data as it is now).
-    form_a, form_b = _open_edit(a), _open_edit(b)
+    form_a, form_b = open_edit(a), open_edit(b)
     form_a.get_by_label("Drones", exact=True).fill("3")
     form_a.get_by_label("Change note (kept in the history)").fill("count from server A")
     form_a.get_by_role("button", name="Save", exact=True).click()

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from dashboard import store
-from tests.browser import MAP_FRAME, block_outside, data_copy, free_port, running_app, wait_idle
+from tests.browser import MAP_FRAME, block_outside, data_copy, free_port, running_app, save_edit, wait_idle
 
 pytestmark = pytest.mark.browser
 INCIDENT = "pl-crash-debris-2025-09-10"
@@ -120,12 +120,7 @@ def test_an_editor_edits_and_the_history_shows_who(sign_in, data):
     page = sign_in("ed", f"?incident={INCIDENT}")
     page.locator('[data-testid="stSidebar"]').get_by_text(
         "Signed in as Ed Itor (ed@example.org) · role: editor").wait_for()
-    page.get_by_role("button", name="Edit", exact=True).first.click()
-    page.get_by_label("Change note (kept in the history)").wait_for()
-    page.get_by_label("Drones", exact=True).fill("5")
-    page.get_by_label("Change note (kept in the history)").fill("signed-in edit")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text(f"Saved {INCIDENT}.").wait_for()
+    save_edit(page, INCIDENT, "5", "signed-in edit")
     assert store.open_snapshot(data).feature(INCIDENT)["properties"]["drones"] == 5
     entry = store.history(data, INCIDENT)[-1]
     assert (entry.user, entry.note) == ("ed@example.org", "signed-in edit")
