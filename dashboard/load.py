@@ -306,7 +306,7 @@ def stamp(path: str | Path) -> tuple[str, int, int]:
     """Cache key of a data file: resolved path, modification time (ns) and size.
 
     An edited or replaced file gets a new key, so a cache keyed on it re-reads the file. For
-    the PostgreSQL store: the URL, the last change's number and the number of incidents
+    the PostgreSQL store: the URL, its write counter and the last change's number
     (a save made by any app server gives a new key)."""
     if db.is_url(path):
         return db.backend().stamp(path)

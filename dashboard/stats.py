@@ -157,3 +157,62 @@ def by_hour(gdf: pd.DataFrame) -> pd.DataFrame:
               .value_counts().rename("count").reset_index())
     return counts.sort_values(["hour", "type"]).reset_index(drop=True)
 
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything the metrics, timeline, breakdown and hour chart show of a selection, in
+    three small tables: made from a frame (``summary``) or by the database
+    (``db.query.summary``), so the app can show a selection it does not hold."""
+
+    headline: Headline
+    days: pd.DataFrame   # date (Timestamp, the start day), type, country, count
+    hours: pd.DataFrame  # as by_hour: hour, type, count
+
+    def counts_by_type(self) -> pd.Series:
+        """As ``counts_by_type`` of the selection."""
+        return (self.days.groupby("type")["count"].sum()
+                .reindex(list(INCIDENT_TYPES), fill_value=0).astype(int))
+
+    def timeline(self, freq: str = "D") -> pd.DataFrame:
+        """As ``timeline`` of the selection."""
+        if freq not in ("D", "W"):
+            raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
+        days = self.days
+        period = days["date"] - pd.to_timedelta(days["date"].dt.day_of_week, unit="D") \
+            if freq == "W" else days["date"]
+        counts = (pd.DataFrame({"period": period, "type": days["type"], "count": days["count"]})
+                  .groupby(["period", "type"])["count"].sum().reset_index())
+        counts["count"] = counts["count"].astype(int)
+        counts["end"] = counts["period"] + pd.Timedelta(days=7 if freq == "W" else 1)
+        return counts.sort_values(["period", "type"]).reset_index(drop=True)
+
+    def by_country_and_type(self, names: dict[str, str] | None = None) -> pd.DataFrame:
+        """As ``by_country_and_type`` of the selection."""
+        pivot = (self.days.groupby(["country", "type"])["count"].sum().unstack(fill_value=0)
+                 .reindex(columns=list(INCIDENT_TYPES), fill_value=0).astype(int))
+        pivot.columns.name = "type"
+        pivot["total"] = pivot.sum(axis=1)
+        pivot = pivot.sort_values(["total"], ascending=False, kind="stable")
+        pivot.index = [(names or {}).get(c, c) for c in pivot.index]
+        pivot.index.name = "country"
+        return pivot
+
+
+def days_table(dates: pd.Series, types: pd.Series, countries: pd.Series,
+               counts: pd.Series | None = None) -> pd.DataFrame:
+    """The ``Summary.days`` table: one row per (start day, type, country) with its count."""
+    frame = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates, dtype=object)).dt.normalize()
+                          if len(dates) else pd.Series(dtype="datetime64[ns]"),
+                          "type": pd.Series(types, dtype=object).to_numpy(),
+                          "country": pd.Series(countries, dtype=object).to_numpy(),
+                          "count": 1 if counts is None else pd.Series(counts).to_numpy()})
+    out = frame.groupby(["date", "type", "country"], sort=True)["count"].sum().reset_index()
+    out["count"] = out["count"].astype(int)
+    return out
+
+
+def summary(gdf: pd.DataFrame) -> Summary:
+    """The ``Summary`` of a frame."""
+    return Summary(headline(gdf), days_table(gdf["date"], gdf["type"], gdf["country"]),
+                   by_hour(gdf))

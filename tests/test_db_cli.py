@@ -42,7 +42,7 @@ def test_upgrade_applies_the_numbered_migrations_once(fresh, capsys):
     assert "applied 001_init.sql" in capsys.readouterr().out
     assert main(["db", "upgrade", "--url", fresh]) == 0
     assert "up to date" in capsys.readouterr().out
-    assert [n for n, _ in query(fresh, "SELECT version, name FROM schema_migrations")] == [1, 2, 3]
+    assert [n for n, _ in query(fresh, "SELECT version, name FROM schema_migrations")] == [1, 2, 3, 4]
     assert [m.number for m in migrate.migrations()] == migrate.applied(fresh)
 
 
@@ -156,3 +156,21 @@ def test_a_missing_server_skips_except_under_ci(monkeypatch, ci, outcome):
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="PostgreSQL is not installed.*make postgres"):
         unavailable("PostgreSQL is not installed (no initdb)")
+
+
+def test_every_write_moves_the_cache_key_and_a_read_does_not(pg_url):
+    """The app's cache key (``load.stamp``) is a counter every writing statement moves,
+    bulk loads included, read without counting the table."""
+    from dashboard import load
+    from dashboard.db import bulk
+    from tests.conftest import make_feature
+
+    before = load.stamp(pg_url)
+    query(pg_url, "SELECT count(*) FROM incidents")
+    assert load.stamp(pg_url) == before
+    bulk.copy_features(pg_url, [make_feature(id="stamp-copy")])
+    after_copy = load.stamp(pg_url)
+    assert after_copy != before
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("UPDATE incidents SET version = version WHERE id = 'nobody'")
+    assert load.stamp(pg_url) != after_copy  # any writing statement, even of no row

@@ -17,7 +17,7 @@ import pandas as pd
 import psycopg
 import pytest
 
-from dashboard import aggregate, paths, stats
+from dashboard import aggregate, load, paths, stats
 from dashboard.bounds import FLANK
 from dashboard.db import bulk, migrate, query
 from dashboard.filters import FilterSpec, Places, Preset, apply
@@ -40,7 +40,14 @@ def _synthetic(n: int = 3000) -> list[dict]:
     # the index's float4 boxes alone would let it in)
     edge = [make_feature({"type": "Point", "coordinates": [22.0, 50.5]}, id="edge-corner"),
             make_feature({"type": "Point", "coordinates": [22.0 - 1e-9, 50.5]}, id="edge-out")]
-    return features + edge
+    # located only to their country: a region filter matches them by the region they name
+    # (in any spelling of it), never by where their point falls
+    coarse = [make_feature({"type": "Point", "coordinates": [19.4, 52.1]}, id=f"coarse-{i}",
+                           location_precision="country", region=region)
+              for i, region in enumerate(["Lublin", "LUBLIN voivodeship", "Masovian", None])]
+    coarse.append(make_feature({"type": "Point", "coordinates": [35.5, 51.5]}, id="coarse-ru",
+                               country="RU", location_precision="country", region="Kursk Oblast"))
+    return features + edge + coarse
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +60,9 @@ def data(pg_cluster):
     assert bulk.copy_features(url, extra) == len(extra)
     frame = incidents_frame({"type": "FeatureCollection", "features": SHIPPED + extra})
     return url, frame
+
+
+PLACES = Places(load.read_regions(), load.read_presets())
 
 
 SPECS = {
@@ -73,6 +83,12 @@ SPECS = {
     "search, LIKE wildcards taken literally": FilterSpec(q="1_0% drone"),
     "area box": FilterSpec(area="22,49,26,53"),
     "area polygon": FilterSpec(area="POLYGON((20 50, 30 50, 30 56, 20 50))"),
+    "a region": FilterSpec(regions=("PL-LU",)),
+    "regions of two countries": FilterSpec(regions=("PL-LU", "UA-46", "RU-KRS")),
+    "no regions": FilterSpec(regions=()),
+    "a preset of regions": FilterSpec(preset="russia-border"),
+    "a preset of countries": FilterSpec(preset="baltic"),
+    "a region and a type": FilterSpec(regions=("PL-LU",), types=("airspace_incursion",)),
     "all at once": FilterSpec(date_from=d(2025, 1, 1), types=("strike", "interception"),
                               countries=("UA",), platforms=("drone",), min_confidence="low",
                               q="near", retracted=True),
@@ -96,26 +112,47 @@ def _in_view(frame, bbox):
 @pytest.mark.parametrize("bbox", BBOXES.values(), ids=BBOXES.keys())
 def test_count_and_ids_are_those_of_the_in_memory_filter(data, spec, bbox):
     url, frame = data
-    expected, _, _ = _in_view(apply(frame, spec), bbox)
-    assert query.count(url, spec, bbox) == len(expected)
-    got = query.features(url, spec, bbox, limit=10**6)
+    expected, _, _ = _in_view(apply(frame, spec, PLACES), bbox)
+    assert query.count(url, spec, bbox, PLACES) == len(expected)
+    got = query.features(url, spec, bbox, limit=10**6, places=PLACES)
     assert sorted(got["id"]) == sorted(expected["id"])
 
 
 @pytest.mark.parametrize("spec", SPECS.values(), ids=SPECS.keys())
 def test_timeline_and_breakdown_are_those_of_stats(data, spec):
     url, frame = data
-    shown = apply(frame, spec)
+    shown = apply(frame, spec, PLACES)
     for freq in ("D", "W"):
         want = stats.timeline(shown, freq)
-        got = query.timeline(url, spec, freq)
+        got = query.timeline(url, spec, freq, PLACES)
         assert got["period"].tolist() == want["period"].tolist()
         assert got[["type", "count"]].values.tolist() == want[["type", "count"]].values.tolist()
         assert got["end"].tolist() == want["end"].tolist()
     want = stats.by_country_and_type(shown, names={"PL": "Poland"})
-    got = query.breakdown(url, spec, names={"PL": "Poland"})
+    got = query.breakdown(url, spec, names={"PL": "Poland"}, places=PLACES)
     assert got["total"].tolist() == want["total"].tolist()  # most incidents first
     pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False)
+
+
+def _same_summary(got: stats.Summary, shown) -> None:
+    """``got`` says what stats says of the frame ``shown``, figure by figure."""
+    assert got.headline == stats.headline(shown)
+    assert got.counts_by_type().tolist() == stats.counts_by_type(shown).tolist()
+    for freq in ("D", "W"):
+        pd.testing.assert_frame_equal(got.timeline(freq), stats.timeline(shown, freq),
+                                      check_dtype=False)
+    want = stats.by_country_and_type(shown, {"PL": "Poland"})
+    pd.testing.assert_frame_equal(got.by_country_and_type({"PL": "Poland"}).sort_index(),
+                                  want.sort_index(), check_dtype=False)
+    pd.testing.assert_frame_equal(got.hours, stats.by_hour(shown), check_dtype=False)
+
+
+@pytest.mark.parametrize("spec", SPECS.values(), ids=SPECS.keys())
+def test_the_summary_is_what_stats_says_of_the_filtered_frame(data, spec):
+    url, frame = data
+    shown = apply(frame, spec, PLACES)
+    _same_summary(query.summary(url, spec, PLACES), shown)
+    _same_summary(stats.summary(shown), shown)  # the in-memory summary too
 
 
 @pytest.mark.parametrize("spec", [SPECS["nothing"], SPECS["types"], SPECS["all at once"]],
@@ -154,20 +191,23 @@ def test_view_picks_the_representation_by_the_count_in_view(data):
         assert grid.total() == n
 
 
-def test_a_countries_only_preset_is_sql_and_regions_say_they_are_not(data):
-    url, frame = data
-    places = Places(regions=frame.iloc[:0], presets={
-        "baltics": Preset("baltics", "Baltic states", countries=("EE", "LV", "LT")),
-        "east-pl": Preset("east-pl", "Eastern Poland", regions=("PL-06",))})
-    spec = FilterSpec(preset="baltics")
-    assert query.count(url, spec, places=places) == len(apply(frame, FilterSpec(
-        countries=("EE", "LV", "LT"))))
-    with pytest.raises(query.Unsupported, match="preset 'east-pl' names regions"):
-        query.where(FilterSpec(preset="east-pl"), places=places)
+def test_the_coarse_records_match_by_the_region_they_name(data):
+    url, _ = data
+    got = set(query.features(url, FilterSpec(regions=("PL-LU",)), places=PLACES)["id"])
+    assert {"coarse-0", "coarse-1"} <= got and not {"coarse-2", "coarse-3"} & got
+    assert "coarse-ru" in set(query.features(url, FilterSpec(preset="russia-border"),
+                                             places=PLACES)["id"])
+
+
+def test_what_sql_cannot_express_is_refused_by_name():
+    places = Places(regions=PLACES.regions, presets={
+        "baltics": Preset("baltics", "Baltic states", countries=("EE", "LV", "LT"))})
     with pytest.raises(ValueError, match="unknown preset 'nope'"):
         query.where(FilterSpec(preset="nope"), places=places)
-    with pytest.raises(query.Unsupported, match="region filters"):
-        query.where(FilterSpec(regions=("PL-06",)))
+    with pytest.raises(ValueError, match="regions layer"):
+        query.where(FilterSpec(regions=("PL-LU",)))
+    with pytest.raises(ValueError, match="coarse"):
+        query.where(FilterSpec(regions=("PL-LU",)), places=places)
     with pytest.raises(query.Unsupported, match="border-depth"):
         query.where(FilterSpec(min_depth_km=10))
 
@@ -196,7 +236,7 @@ def test_migration_002_fills_the_new_columns_of_existing_rows(pg_cluster, tmp_pa
                      "feature) VALUES ('a', 'strike', 'PL', '2025-09-10', '2025-09-10', "
                      "'SRID=4326;POINT(22 50)', %s)",
                      (json.dumps({"properties": props}),))
-    assert migrate.upgrade(url) == ["002_query_columns.sql", "003_search_index.sql"]
+    assert migrate.upgrade(url)[:2] == ["002_query_columns.sql", "003_search_index.sql"]
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT platform, confidence, start_hour, ST_AsText(anchor), "
                            "search_text FROM incidents").fetchone()

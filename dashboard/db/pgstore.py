@@ -138,12 +138,13 @@ def save(base: store.Snapshot, features: Sequence[dict[str, Any]], action: str, 
 
 
 def stamp(url: str) -> tuple[str, int, int]:
-    """A cache key that changes with every save: the URL, the last history entry's number
-    and the number of incidents."""
+    """A cache key that changes with every write: the URL, the write counter (migration 004:
+    every statement writing incidents counts one, COPY loads included) and the last history
+    entry's number. Both are read without touching the incidents themselves."""
     with connect(url) as conn:
-        seq, count = conn.execute("SELECT (SELECT coalesce(max(seq), 0) FROM history), "
-                                  "(SELECT count(*) FROM incidents)").fetchone()
-    return url, int(seq), int(count)
+        epoch, seq = conn.execute("SELECT (SELECT n FROM incidents_epoch), "
+                                  "(SELECT coalesce(max(seq), 0) FROM history)").fetchone()
+    return url, int(epoch), int(seq)
 
 
 def history(url: str, incident_id: str | None = None) -> list[store.Entry]:

@@ -8,12 +8,16 @@ computed by PostgreSQL over indexed columns, so only what the view shows comes b
 - ``breakdown(url, spec)``: per country and type, as ``stats.by_country_and_type``;
 - ``density(url, spec, bbox, cell)``: counts per grid cell and type, as ``aggregate.grid``;
 - ``features(url, spec, bbox, limit)``: the newest matching incidents as an incident frame;
-- ``view(url, spec, bbox, zoom)``: what the map draws (``aggregate.choose``), in one scan.
+- ``view(url, spec, bbox, zoom)``: what the map draws (``aggregate.choose``), in one scan;
+- ``summary(url, spec)``: the headline figures, timeline, breakdown and hours at once
+  (``stats.Summary``), in one scan;
+- ``by_ids(url, ids)``: those incidents, as an incident frame.
 
-``where(spec, bbox)`` is the pure part: a ``psycopg.sql.Composed`` and its parameters
-(user values are always parameters, never SQL text). Region, preset-with-regions and
-border-depth filters are not expressed in SQL yet: ``where`` raises ``Unsupported`` naming
-the filter (the caller can fall back to the in-memory path).
+``where(spec, bbox, places, coarse)`` is the pure part: a ``psycopg.sql.Composed`` and its
+parameters (user values are always parameters, never SQL text). A region filter needs the
+regions (``places``) and the (country, region) names of the records located only to their
+country that it matches (``coarse``; the functions here look them up). Border-depth filters
+are not expressed in SQL: ``where`` raises ``Unsupported`` naming the filter.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from psycopg import sql
@@ -30,6 +35,7 @@ from ..aggregate import CELL_PX, DENSITY, Grid, cell_degrees, choose
 from ..bounds import Bounds
 from ..filters import CONFIDENCE_RANK, FilterSpec, Places
 from ..schema import INCIDENT_TYPES
+from ..stats import Headline, Summary, days_table
 from .connection import connect
 
 BBox = Bounds | tuple[float, float, float, float]
@@ -44,18 +50,49 @@ def _any(column: str, key: str, values: Iterable[Any], params: dict[str, Any]) -
     return sql.SQL("{} = ANY({}::text[])").format(sql.Identifier(column), sql.Placeholder(key))
 
 
-def where(spec: FilterSpec, bbox: BBox | None = None, places: Places | None = None
-          ) -> tuple[sql.Composable, dict[str, Any]]:
+def region_codes(spec: FilterSpec, places: Places | None) -> tuple[str, ...]:
+    """Every region code the spec's region filter and preset name (none: no region test)."""
+    codes = tuple(spec.regions or ())
+    if spec.preset is not None and places is not None and spec.preset in places.presets:
+        codes += tuple(places.presets[spec.preset].regions)
+    return codes
+
+
+def coarse_matches(pairs: Iterable[tuple[str, str]], codes: tuple[str, ...], places: Places
+                   ) -> list[str]:
+    """Of the (country, region) names ``pairs`` of records located only to their country,
+    those naming one of the regions ``codes`` (as ``filters.in_regions`` compares them), as
+    ``"CC|region"`` texts."""
+    chosen = places.regions[places.regions["iso_3166_2"].isin(codes)]
+    names = {(c, geo.region_key(n)) for c, n in zip(chosen["country"], chosen["name"], strict=True)}
+    return sorted(f"{c}|{r}" for c, r in pairs if r and (c, geo.region_key(r)) in names)
+
+
+def _in_regions(codes: tuple[str, ...], places: Places, coarse: Iterable[str] | None, key: str,
+                params: dict[str, Any]) -> sql.Composable:
+    """``filters.in_regions`` in SQL: by geometry, except for records located only to their
+    country, which match by the region they name (``coarse``, from ``coarse_matches``)."""
+    if coarse is None:
+        raise ValueError("region filters need the matching coarse records (coarse_matches)")
+    params[f"{key}_shape"] = geo.union_of(places.regions, "iso_3166_2", codes).wkb
+    params[f"{key}_coarse"] = list(coarse)
+    return sql.SQL(
+        "(CASE WHEN location_precision = 'country' THEN country || '|' || region = "
+        "ANY({c}::text[]) ELSE ST_Intersects(geom, ST_GeomFromWKB({s}, 4326)) END)").format(
+        c=sql.Placeholder(f"{key}_coarse"), s=sql.Placeholder(f"{key}_shape"))
+
+
+def where(spec: FilterSpec, bbox: BBox | None = None, places: Places | None = None,
+          coarse: Iterable[str] | None = None) -> tuple[sql.Composable, dict[str, Any]]:
     """The ``WHERE`` condition (without the keyword) for ``spec`` and the view ``bbox``, and
     its parameters; the semantics of ``filters.mask`` and ``aggregate.in_view``.
 
-    ``places`` is needed only for a preset. Raises ``Unsupported`` for regions, a preset
-    with regions and border depth.
+    ``places`` is needed for a preset or a region, ``coarse`` (``coarse_matches``) for a
+    region. Raises ``Unsupported`` for border depth.
     """
-    if spec.regions is not None:
-        raise Unsupported("region filters are not available in SQL yet")
     if spec.min_depth_km is not None or spec.max_depth_km is not None:
-        raise Unsupported("border-depth filters are not available in SQL yet")
+        raise Unsupported("border-depth filters are not available with the database")
+    coarse = list(coarse) if coarse is not None else None
     params: dict[str, Any] = {}
     parts: list[sql.Composable] = []
     if not spec.retracted:
@@ -92,10 +129,16 @@ def where(spec: FilterSpec, bbox: BBox | None = None, places: Places | None = No
         if spec.preset not in places.presets:
             raise ValueError(f"unknown preset {spec.preset!r}; known: {', '.join(places.presets)}")
         preset = places.presets[spec.preset]
+        in_preset = _any("country", "preset_countries", preset.countries, params)
         if preset.regions:
-            raise Unsupported(f"preset {spec.preset!r} names regions, which are not available "
-                              "in SQL yet")
-        parts.append(_any("country", "preset_countries", preset.countries, params))
+            in_preset = sql.SQL("({} OR {})").format(
+                in_preset, _in_regions(preset.regions, places, coarse, "preset", params))
+        parts.append(in_preset)
+    if spec.regions is not None:
+        if places is None:
+            raise ValueError("region filters need the regions layer (Places)")
+        parts.append(_in_regions(spec.regions, places, coarse, "regions", params)
+                     if spec.regions else sql.SQL("false"))
     if spec.area is not None:
         params["area"] = geo.parse_area(spec.area).wkb
         parts.append(sql.SQL("ST_Intersects(geom, ST_GeomFromWKB(%(area)s, 4326))"))
@@ -110,19 +153,36 @@ def where(spec: FilterSpec, bbox: BBox | None = None, places: Places | None = No
     return (sql.SQL(" AND ").join(parts) if parts else sql.SQL("true")), params
 
 
-def _rows(url: str, query: sql.Composable, params: dict[str, Any]) -> list[tuple]:
+def _condition(conn, spec: FilterSpec, bbox: BBox | None, places: Places | None
+               ) -> tuple[sql.Composable, dict[str, Any]]:
+    """``where`` with the coarse records a region filter needs, looked up on ``conn``."""
+    codes = region_codes(spec, places)
+    coarse = None
+    if codes and places is not None:
+        countries = sorted(set(places.regions.loc[places.regions["iso_3166_2"].isin(codes),
+                                                  "country"]))
+        pairs = conn.execute("SELECT DISTINCT country, region FROM incidents WHERE "
+                             "location_precision = 'country' AND country = ANY(%s::text[])",
+                             (countries,)).fetchall()
+        coarse = coarse_matches(pairs, codes, places)
+    return where(spec, bbox, places, coarse)
+
+
+def _run(url: str, spec: FilterSpec, bbox: BBox | None, places: Places | None,
+         build, extra: dict[str, Any] | None = None) -> list[tuple]:
+    """Rows of ``build(condition)`` for ``spec`` in ``bbox`` (``extra``: more parameters)."""
     with connect(url) as conn:
         # JIT compiling costs 50-100 ms a query and saves less on these scans
         conn.execute("SET LOCAL jit = off")
-        return conn.execute(query, params).fetchall()
+        cond, params = _condition(conn, spec, bbox, places)
+        return conn.execute(build(cond), {**params, **(extra or {})}).fetchall()
 
 
 def count(url: str, spec: FilterSpec, bbox: BBox | None = None, places: Places | None = None
           ) -> int:
     """How many incidents match ``spec`` with their anchor in ``bbox`` (all when None)."""
-    cond, params = where(spec, bbox, places)
-    return int(_rows(url, sql.SQL("SELECT count(*) FROM incidents WHERE {}").format(cond),
-                     params)[0][0])
+    return int(_run(url, spec, bbox, places,
+                    sql.SQL("SELECT count(*) FROM incidents WHERE {}").format)[0][0])
 
 
 def timeline(url: str, spec: FilterSpec, freq: str = "D", places: Places | None = None
@@ -131,10 +191,10 @@ def timeline(url: str, spec: FilterSpec, freq: str = "D", places: Places | None 
     columns ``period``, ``type``, ``count``, ``end``, as ``stats.timeline``."""
     if freq not in ("D", "W"):
         raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
-    cond, params = where(spec, None, places)
     period = sql.SQL("date_start" if freq == "D" else "date_trunc('week', date_start)::date")
-    rows = _rows(url, sql.SQL("SELECT {p} AS period, type, count(*) FROM incidents WHERE {c} "
-                              "GROUP BY 1, 2 ORDER BY 1, 2").format(p=period, c=cond), params)
+    rows = _run(url, spec, None, places, lambda c: sql.SQL(
+        "SELECT {p} AS period, type, count(*) FROM incidents WHERE {c} GROUP BY 1, 2 "
+        "ORDER BY 1, 2").format(p=period, c=c))
     out = pd.DataFrame({"period": pd.to_datetime(pd.Series([r[0] for r in rows], dtype=object)),
                         "type": pd.Series([r[1] for r in rows], dtype=object),
                         "count": pd.Series([r[2] for r in rows], dtype=int)})
@@ -146,9 +206,8 @@ def breakdown(url: str, spec: FilterSpec, names: dict[str, str] | None = None,
               places: Places | None = None) -> pd.DataFrame:
     """One row per country (most incidents first, then by code), one column per type and
     ``total``, as ``stats.by_country_and_type``; codes become names where ``names`` has them."""
-    cond, params = where(spec, None, places)
-    rows = _rows(url, sql.SQL("SELECT country, type, count(*) FROM incidents WHERE {} "
-                              "GROUP BY 1, 2").format(cond), params)
+    rows = _run(url, spec, None, places, sql.SQL(
+        "SELECT country, type, count(*) FROM incidents WHERE {} GROUP BY 1, 2").format)
     long = pd.DataFrame(rows, columns=["country", "type", "count"])
     pivot = (long.pivot_table(index="country", columns="type", values="count", aggfunc="sum",
                               fill_value=0)
@@ -167,14 +226,13 @@ def density(url: str, spec: FilterSpec, bbox: BBox | None, cell: float | tuple[f
     """Counts per grid cell and type of the incidents in view, as ``aggregate.grid`` (cells
     anchored at lon -180, lat -90; ``cell`` is the width, or (width, height), in degrees)."""
     width, height = (cell, cell) if isinstance(cell, int | float) else cell
-    cond, params = where(spec, bbox, places)
-    params.update(cell_w=float(width), cell_h=float(height))
     # floor((x - origin) / size): ST_SnapToGrid's grid, counted per cell rather than rounded
     # to the nearest node, so every incident lands in exactly the cell aggregate.grid uses.
-    rows = _rows(url, sql.SQL(
+    rows = _run(url, spec, bbox, places, sql.SQL(
         "SELECT type, floor((lon + 180) / %(cell_w)s)::bigint AS col, "
         "floor((lat + 90) / %(cell_h)s)::bigint AS row, count(*) FROM incidents "
-        "WHERE {} GROUP BY 2, 3, 1 ORDER BY 2, 3, 1").format(cond), params)
+        "WHERE {} GROUP BY 2, 3, 1 ORDER BY 2, 3, 1").format,
+                {"cell_w": float(width), "cell_h": float(height)})
     types = np.array([r[0] for r in rows], dtype=object)
     cols = np.array([r[1] for r in rows], dtype=np.int64)
     rws = np.array([r[2] for r in rows], dtype=np.int64)
@@ -191,10 +249,9 @@ def features(url: str, spec: FilterSpec, bbox: BBox | None = None, limit: int = 
     from ..load import incidents_frame
     from .pgstore import _ordered
 
-    cond, params = where(spec, bbox, places)
-    params["limit"] = int(limit)
-    rows = _rows(url, sql.SQL("SELECT feature FROM incidents WHERE {} "
-                              "ORDER BY date_start DESC, id LIMIT %(limit)s").format(cond), params)
+    rows = _run(url, spec, bbox, places, sql.SQL(
+        "SELECT feature FROM incidents WHERE {} ORDER BY date_start DESC, id "
+        "LIMIT %(limit)s").format, {"limit": int(limit)})
     return incidents_frame({"type": "FeatureCollection",
                             "features": [_ordered(r[0]) for r in rows]})
 
@@ -213,3 +270,48 @@ def view(url: str, spec: FilterSpec, bbox: BBox, zoom: float, places: Places | N
     n = grid.total()
     kind = choose(n)
     return (kind, n, grid) if kind == DENSITY else (kind, n, features(url, spec, b, n, places))
+
+
+def summary(url: str, spec: FilterSpec, places: Places | None = None) -> Summary:
+    """The ``stats.Summary`` of the incidents matching ``spec``, from one scan: per start
+    day, type and country; per start hour and type; the distinct airports closed."""
+    rows = _run(url, spec, None, places, sql.SQL(
+        "SELECT grouping(date_start), grouping(start_hour), date_start, start_hour, type, "
+        "country, icao, count(*), sum(drones), max(date_end) FROM incidents WHERE {} "
+        "GROUP BY GROUPING SETS ((date_start, type, country), (start_hour, type), "
+        "(type, icao))").format)
+    days = [r for r in rows if r[0] == 0]
+    hours = [r for r in rows if r[0] == 1 and r[1] == 0 and r[3] is not None]
+    airports = {r[6] for r in rows if r[0] == 1 and r[1] == 1 and r[4] == "airport_closure"
+                and r[6] is not None}
+    table = days_table([r[2] for r in days], [r[4] for r in days], [r[5] for r in days],
+                       [r[7] for r in days])
+    hour_table = (pd.DataFrame({"hour": pd.Series([int(r[3]) for r in hours], dtype=int),
+                                "type": pd.Series([r[4] for r in hours], dtype=object),
+                                "count": pd.Series([int(r[7]) for r in hours], dtype=int)})
+                  .sort_values(["hour", "type"]).reset_index(drop=True))
+    head = Headline(
+        incidents=int(table["count"].sum()), countries=table["country"].nunique(),
+        airports_closed=len(airports), drones_reported=int(sum(r[8] or 0 for r in days)),
+        first=table["date"].min() if len(table) else None,
+        last=pd.Timestamp(max(r[9] for r in days)) if days else None)
+    return Summary(head, table, hour_table)
+
+
+def by_ids(url: str, ids: Iterable[str]) -> gpd.GeoDataFrame:
+    """The incidents with these ids (those that exist), as an incident frame."""
+    from ..load import incidents_frame
+    from .pgstore import _ordered
+
+    with connect(url) as conn:
+        rows = conn.execute("SELECT feature FROM incidents WHERE id = ANY(%s::text[]) "
+                            "ORDER BY position", (list(ids),)).fetchall()
+    return incidents_frame({"type": "FeatureCollection",
+                            "features": [_ordered(r[0]) for r in rows]})
+
+
+def existing(url: str, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` are in the database."""
+    with connect(url) as conn:
+        return {r[0] for r in conn.execute("SELECT id FROM incidents WHERE id = ANY(%s::text[])",
+                                           (list(ids),))}
