@@ -7,6 +7,8 @@ root::
     data = "incidents.geojson"   # or a .parquet (GeoParquet) file; relative to the project
     read_only = false            # true for a wall screen or shared viewer
     database_url = "postgresql://efm@db.internal/efm"  # the store in PostgreSQL/PostGIS
+    memory_rows = 200000         # with the database: above this many incidents the app holds
+                                 # none of them and asks the database for what it shows
     # With sign-in (an [auth] section in .streamlit/secrets.toml): where roles come from.
     roles_claim = "roles"        # the ID-token claim holding viewer / editor / admin
     roles_file = "roles.toml"    # email (or subject) = "role"; wins over the claim
@@ -14,6 +16,7 @@ root::
 
     EFM_DATA=/srv/acled.parquet EFM_READ_ONLY=1 make run
     EFM_DATABASE_URL=postgresql://efm@localhost/efm python -m dashboard db upgrade
+    EFM_DATABASE_URL=postgresql://efm@localhost/efm EFM_MEMORY_ROWS=0 make run  # always ask
     EFM_ROLES_CLAIM=roles EFM_ROLES_FILE=/etc/efm/roles.toml EFM_DEFAULT_ROLE=viewer make run
 """
 
@@ -29,7 +32,11 @@ from . import auth, db, paths
 from .schema import DataError
 
 CONFIG = paths.ROOT / "efm.toml"
-KNOWN = ("data", "read_only", "database_url", "roles_claim", "roles_file", "default_role")
+KNOWN = ("data", "read_only", "database_url", "memory_rows", "roles_claim", "roles_file",
+         "default_role")
+#: With the database, the app holds every incident in memory up to this many (every filter
+#: and panel works on them, as with the file); above it, it holds only what it shows.
+MEMORY_ROWS = 200_000
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -43,6 +50,7 @@ class Settings:
     data: Path = paths.INCIDENTS
     read_only: bool = False
     database_url: str | None = None
+    memory_rows: int = MEMORY_ROWS
     roles_claim: str | None = None
     roles_file: Path | None = None
     default_role: str = auth.DEFAULT_ROLE
@@ -112,7 +120,21 @@ def load_settings(environ: Mapping[str, str] | None = None, config: Path = CONFI
         if not isinstance(url, str):
             raise DataError(f"{name}: {url!r} is not a PostgreSQL URL")
         db.check_url(url, name)
-    return Settings(data=data, read_only=read_only, database_url=url, **_roles(environ, file, config))
+    return Settings(data=data, read_only=read_only, database_url=url,
+                    memory_rows=_memory_rows(environ, file, config),
+                    **_roles(environ, file, config))
+
+
+def _memory_rows(environ: Mapping[str, str], file: Mapping[str, object], config: Path) -> int:
+    value, name = ((environ["EFM_MEMORY_ROWS"], "EFM_MEMORY_ROWS") if environ.get("EFM_MEMORY_ROWS")
+                   else (file.get("memory_rows", MEMORY_ROWS), f"{config.name}: memory_rows"))
+    try:
+        rows = int(str(value).replace("_", "").strip())
+    except ValueError:
+        rows = -1
+    if isinstance(value, bool) or rows < 0:
+        raise DataError(f"{name}: {value!r} is not a number of incidents (0 or more)")
+    return rows
 
 
 def _roles(environ: Mapping[str, str], file: Mapping[str, object], config: Path) -> dict:

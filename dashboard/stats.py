@@ -168,6 +168,7 @@ class Summary:
     headline: Headline
     days: pd.DataFrame   # date (Timestamp, the start day), type, country, count
     hours: pd.DataFrame  # as by_hour: hour, type, count
+    closed: tuple[str, ...] = ()  # the ICAO codes of the airports closed, sorted
 
     def counts_by_type(self) -> pd.Series:
         """As ``counts_by_type`` of the selection."""
@@ -214,5 +215,6 @@ def days_table(dates: pd.Series, types: pd.Series, countries: pd.Series,
 
 def summary(gdf: pd.DataFrame) -> Summary:
     """The ``Summary`` of a frame."""
+    closed = gdf.loc[gdf["type"] == "airport_closure", "icao"].dropna().unique()
     return Summary(headline(gdf), days_table(gdf["date"], gdf["type"], gdf["country"]),
-                   by_hour(gdf))
+                   by_hour(gdf), tuple(sorted(closed)))

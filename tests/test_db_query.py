@@ -137,6 +137,8 @@ def test_timeline_and_breakdown_are_those_of_stats(data, spec):
 def _same_summary(got: stats.Summary, shown) -> None:
     """``got`` says what stats says of the frame ``shown``, figure by figure."""
     assert got.headline == stats.headline(shown)
+    assert got.closed == tuple(sorted(shown.loc[shown["type"] == "airport_closure", "icao"]
+                                      .dropna().unique()))
     assert got.counts_by_type().tolist() == stats.counts_by_type(shown).tolist()
     for freq in ("D", "W"):
         pd.testing.assert_frame_equal(got.timeline(freq), stats.timeline(shown, freq),

@@ -21,6 +21,8 @@ from dashboard.settings import ReadOnlyError, Settings, load_settings, require_w
         ({}, 'data = "other.parquet"', Settings(paths.ROOT / "other.parquet", False)),
         ({"EFM_DATA": "/srv/x.geojson"}, 'data = "other.parquet"',
          Settings(Path("/srv/x.geojson"), False)),
+        ({}, "memory_rows = 1_000", Settings(paths.INCIDENTS, memory_rows=1000)),
+        ({"EFM_MEMORY_ROWS": "0"}, "memory_rows = 5", Settings(paths.INCIDENTS, memory_rows=0)),
     ],
 )
 def test_settings(tmp_path, environ, toml, expected):
@@ -38,6 +40,9 @@ def test_settings(tmp_path, environ, toml, expected):
         ({}, "data = 3", "efm.toml: data: 3 is not a file path"),
         ({}, "colour = 'red'", "unknown setting(s) colour"),
         ({}, "read_only = [", "is not valid TOML"),
+        ({"EFM_MEMORY_ROWS": "lots"}, None, "EFM_MEMORY_ROWS: 'lots' is not a number of incidents"),
+        ({}, "memory_rows = -1", "memory_rows: -1 is not a number of incidents"),
+        ({}, "memory_rows = true", "memory_rows: True is not a number of incidents"),
     ],
 )
 def test_bad_settings_are_named(tmp_path, environ, toml, message):

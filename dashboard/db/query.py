@@ -22,7 +22,9 @@ are not expressed in SQL: ``where`` raises ``Unsupported`` naming the filter.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -295,7 +297,7 @@ def summary(url: str, spec: FilterSpec, places: Places | None = None) -> Summary
         airports_closed=len(airports), drones_reported=int(sum(r[8] or 0 for r in days)),
         first=table["date"].min() if len(table) else None,
         last=pd.Timestamp(max(r[9] for r in days)) if days else None)
-    return Summary(head, table, hour_table)
+    return Summary(head, table, hour_table, tuple(sorted(airports)))
 
 
 def by_ids(url: str, ids: Iterable[str]) -> gpd.GeoDataFrame:
@@ -315,3 +317,37 @@ def existing(url: str, ids: Iterable[str]) -> set[str]:
     with connect(url) as conn:
         return {r[0] for r in conn.execute("SELECT id FROM incidents WHERE id = ANY(%s::text[])",
                                            (list(ids),))}
+
+
+class Ids:
+    """The incident ids of a database as a container (``id in Ids(url)`` asks it): what a
+    link may name when the app holds none of them."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def __contains__(self, incident_id: object) -> bool:
+        return isinstance(incident_id, str) and bool(existing(self.url, [incident_id]))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the app needs to know of a database before holding any of it."""
+
+    count: int
+    first: dt.date | None  # the earliest start, the latest end
+    last: dt.date | None
+    countries: tuple[str, ...]
+
+
+def facts(url: str) -> Facts:
+    """The number of incidents, their date span and their countries (through the indexes:
+    the countries by a loose index scan, one probe per country)."""
+    with connect(url) as conn:
+        count, first, last = conn.execute(
+            "SELECT count(*), min(date_start), max(date_end) FROM incidents").fetchone()
+        countries = [r[0] for r in conn.execute(
+            "WITH RECURSIVE c AS (SELECT min(country) AS v FROM incidents UNION ALL "
+            "SELECT (SELECT min(country) FROM incidents WHERE country > c.v) FROM c "
+            "WHERE c.v IS NOT NULL) SELECT v FROM c WHERE v IS NOT NULL")]
+    return Facts(int(count), first, last, tuple(countries))

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
-from .. import aggregate, sources, style
-from ..bounds import Bounds
+from .. import aggregate, selection, sources, style
+from ..bounds import FLANK, Bounds
 from ..overlays import Layer
 from ..schema import INCIDENT_TYPES, TYPE_LABELS
 from ..style import TYPE_STYLES, symbol_svg
@@ -207,11 +208,20 @@ def _density_groups(incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray,
     """A density layer per type counting the incidents in and around the view on a grid
     of about ``aggregate.CELL_PX`` screen pixels; also the cell width in km."""
     inside = aggregate.in_view(x, y, near)
-    mid_lat = (near.minlat + near.maxlat) / 2 if near is not None else float(np.nanmean(y))
+    # before the browser reports a view: cells sized for the eastern flank, as the database
+    # sizes them (selection.map_data), not by where the data happens to lie
+    around = near if near is not None else aggregate.padded(FLANK)
+    mid_lat = (around.minlat + around.maxlat) / 2
     width, height = aggregate.cell_degrees(zoom if zoom is not None else style.HOME_ZOOM, mid_lat)
     cell_km = width * 111.32 * math.cos(math.radians(mid_lat))
-    cells = aggregate.grid(x[inside], y[inside], aggregate.type_codes(incidents["type"])[inside],
-                           width, height).cells
+    return _grid_groups(aggregate.grid(x[inside], y[inside],
+                                       aggregate.type_codes(incidents["type"])[inside],
+                                       width, height)), cell_km
+
+
+def _grid_groups(grid: aggregate.Grid) -> list[folium.FeatureGroup]:
+    """A density layer per type: a circle per non-empty cell of ``grid``."""
+    cells, width, height = grid.cells, grid.width, grid.height
     most = int(cells["count"].max()) if len(cells) else 1
     groups = []
     for incident_type in INCIDENT_TYPES:
@@ -223,4 +233,31 @@ def _density_groups(incidents: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray,
                     for lon, lat, n in zip(mine["lon"], mine["lat"], mine["count"], strict=True)]
             _DensityLayer(data, incident_type, most, aggregate.CELL_PX * 0.4).add_to(group)
         groups.append(group)
-    return groups, cell_km
+    return groups
+
+
+def fetched_layers(data: selection.MapData, airports: gpd.GeoDataFrame | None,
+                   closed: Sequence[str], *, bounds: Bounds | None = None,
+                   zoom: float | None = None, theme: str = "default",
+                   classes: dict[str, str] | None = None,
+                   registry: sources.Registry | None = None) -> MapLayers:
+    """``auto_layers`` of what the database chose for the view (``selection.map_data``):
+    the same groups, rings at the airports ``closed`` in the selection and the same legend
+    line."""
+    incidents = data.incidents
+    if data.representation == aggregate.SYMBOLS:
+        groups = _symbol_groups(incidents, np.ones(len(incidents), bool), zoom, theme, classes,
+                                registry)
+    elif data.representation == aggregate.CLUSTERS:
+        x, y = aggregate.incident_anchors(incidents)
+        groups = [_cluster_group(incidents, x, y, np.ones(len(incidents), bool))]
+    else:
+        groups = _grid_groups(data.grid)
+    near = aggregate.padded(Bounds.of(bounds)) if bounds is not None else None
+    groups.append(closed_airports_layer(
+        pd.DataFrame({"type": "airport_closure", "icao": list(closed)}), airports, near, theme))
+    legend = _note(data.representation, data.in_view, data.cell_km)
+    note = folium.FeatureGroup(name="Representation", control=False)
+    _LegendNote(legend).add_to(note)
+    groups.append(note)
+    return MapLayers(groups, data.representation, data.in_view, legend)

@@ -1,0 +1,91 @@
+"""What the app shows for one ``FilterSpec``: every matching incident, held in memory, or,
+from a database too big to hold (``Context.database``), the newest of them and the
+database's own counts; and what the map draws of it for one view.
+
+``held`` and ``asked`` give the same ``Selection`` for the same data: ``shown`` (all the
+matching incidents, or the newest ``limit`` of them), ``total`` and a ``stats.Summary`` of
+all of them. ``map_data`` is ``mapping.auto_layers``'s choice made by the database: how
+many are in view, and the incidents to draw one by one or the density grid.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+
+from . import aggregate, filters, geo, stats, style
+from .bounds import FLANK, Bounds
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The incidents matching a spec as the app holds them."""
+
+    shown: gpd.GeoDataFrame  # every matching incident, or the newest of them (``partial``)
+    total: int               # how many match
+    summary: stats.Summary   # of all ``total`` of them
+
+    @property
+    def partial(self) -> bool:
+        """Whether ``shown`` holds only the newest of the matching incidents."""
+        return len(self.shown) < self.total
+
+
+def held(incidents: gpd.GeoDataFrame, spec: filters.FilterSpec,
+         places: filters.Places | None = None) -> Selection:
+    """The selection of incidents held in memory."""
+    shown = filters.apply(incidents, spec, places)
+    return Selection(shown, len(shown), stats.summary(shown))
+
+
+def asked(url: str, spec: filters.FilterSpec, places: filters.Places | None,
+          countries: gpd.GeoDataFrame, limit: int = stats.TABLE_LIMIT) -> Selection:
+    """The selection asked of the database: its summary, and the newest ``limit`` matching
+    incidents (enriched as the context's, ``geo.enrich``)."""
+    from .db import query
+
+    summary = query.summary(url, spec, places)
+    shown = geo.enrich(query.features(url, spec, None, limit, places), countries)
+    return Selection(shown, summary.headline.incidents, summary)
+
+
+@dataclass(frozen=True)
+class MapData:
+    """What the map draws for one view: the representation (``aggregate.choose``), the
+    number of incidents in view, the incidents to draw one by one (symbols, clusters) and,
+    for density, the grid counted around the view and its cells' width in km."""
+
+    representation: str
+    in_view: int
+    incidents: gpd.GeoDataFrame
+    grid: aggregate.Grid | None = None
+    cell_km: float | None = None
+
+
+def map_data(url: str, spec: filters.FilterSpec, places: filters.Places | None,
+             bounds: Bounds | None, zoom: float | None, total: int) -> MapData:
+    """``mapping.auto_layers``'s choice for the view ``bounds`` at ``zoom`` (None before
+    the browser has reported them), made in the database: counted in view; up to
+    ``aggregate.SYMBOLS_MAX`` or ``CLUSTERS_MAX`` incidents read (all of the ``total``
+    matching when they are few enough, else those in and around the view, else in it);
+    above that a grid of cells of about ``aggregate.CELL_PX`` pixels around the view."""
+    from .db import query
+
+    view = Bounds.of(bounds) if bounds is not None else None
+    near = aggregate.padded(view) if view is not None else None
+    count = query.count(url, spec, view, places)
+    kind = aggregate.choose(count)
+    if kind != aggregate.DENSITY:
+        cap = aggregate.SYMBOLS_MAX if kind == aggregate.SYMBOLS else aggregate.CLUSTERS_MAX
+        box = None
+        if total > cap and near is not None:
+            box = near if query.count(url, spec, near, places) <= cap else view
+        return MapData(kind, count, query.features(url, spec, box, cap, places))
+    around = near or aggregate.padded(FLANK)
+    mid_lat = (around.minlat + around.maxlat) / 2
+    width, height = aggregate.cell_degrees(zoom if zoom is not None else style.HOME_ZOOM, mid_lat)
+    grid = query.density(url, spec, near, (width, height), places)
+    return MapData(kind, count, gpd.GeoDataFrame(), grid,
+                   width * 111.32 * math.cos(math.radians(mid_lat)))
