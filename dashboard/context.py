@@ -42,6 +42,7 @@ class Context:
     sources: dict[str, sources.Source]  # the source registry beside the data (sources.json)
     database: str | None = None    # the database asked for each view (it holds no incident)
     total: int | None = None       # the incidents in the store (None: those held)
+    version: tuple = ()            # the stamp (load.stamp) of the data it was read at
 
     @property
     def size(self) -> int:

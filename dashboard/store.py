@@ -19,7 +19,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,12 +44,15 @@ class ConflictError(DataError):
 class Snapshot:
     """The incident file as read at one version (``version`` is a hash of its bytes).
 
-    For a database, ``path`` is its URL and ``records`` each incident's row version."""
+    For a database, ``path`` is its URL and ``records`` each incident's row version; a
+    ``partial`` snapshot holds only the records asked for (``open_snapshot(url, ids)``),
+    and ``taken`` asks the database about the others."""
 
     path: Path | str
     data: dict[str, Any]
     version: str
     records: dict[str, int] = field(default_factory=dict)
+    partial: bool = False
 
     @property
     def features(self) -> list[dict[str, Any]]:
@@ -61,7 +64,22 @@ class Snapshot:
 
     @property
     def ids(self) -> set[str]:
+        """The ids this snapshot holds (of a partial snapshot: those asked for that exist)."""
         return {_id(f) for f in self.features} - {None}
+
+    def taken(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` the data has (a partial snapshot asks the database)."""
+        if self.partial:
+            return db.backend().existing(str(self.path), ids)
+        return set(ids) & self.ids
+
+    @property
+    def known_ids(self) -> Container[str]:
+        """Every id the data has, as a container (``in`` asks the database when partial)."""
+        if self.partial:
+            from .db.query import Ids
+            return Ids(str(self.path))
+        return self.ids
 
 
 @dataclass(frozen=True)
@@ -95,10 +113,13 @@ def _editable(path: Path) -> Path:
     return path
 
 
-def open_snapshot(path: str | Path) -> Snapshot:
-    """Read the incident file (or database URL) for editing (not validated; saving validates)."""
+def open_snapshot(path: str | Path, ids: Iterable[str] | None = None) -> Snapshot:
+    """Read the incident file (or database URL) for editing (not validated; saving validates).
+
+    With ``ids``, a database is read only for those records (a ``partial`` snapshot: what
+    an edit of a few records needs of millions); a file is always read whole."""
     if db.is_url(path):
-        return db.backend().open_snapshot(path)
+        return db.backend().open_snapshot(path, ids)
     path = _editable(Path(path))
     raw = load.read_bytes(path)
     data = load.parse_json(raw, path)
@@ -234,7 +255,7 @@ def _reconcile(path: Path, version: str) -> None:
 def add(base: Snapshot, feature: dict[str, Any], note: str = "", user: str | None = None
         ) -> Snapshot:
     """Add a new incident; refused when its id is taken."""
-    if feature["properties"]["id"] in base.ids:
+    if base.taken([feature["properties"]["id"]]):
         raise DataError(f"{feature['properties']['id']}: an incident with this id exists already")
     return save(base, [feature], "add", note, user=user)
 
@@ -242,7 +263,7 @@ def add(base: Snapshot, feature: dict[str, Any], note: str = "", user: str | Non
 def edit(base: Snapshot, feature: dict[str, Any], note: str = "", user: str | None = None
          ) -> Snapshot:
     """Replace an existing incident with an edited copy."""
-    if feature["properties"]["id"] not in base.ids:
+    if feature["properties"]["id"] not in base.ids:  # held: a partial snapshot read it
         raise DataError(f"{feature['properties']['id']}: no such incident to edit")
     return save(base, [feature], "edit", note, user=user)
 
@@ -280,7 +301,7 @@ def import_features(base: Snapshot, features: Iterable[dict[str, Any]], source: 
     held; a re-import of the same source) as one change, logged with the file name and, for
     the updates, each field before and after."""
     features, updated = list(features), list(updated)
-    taken = sorted(base.ids & {f["properties"]["id"] for f in features})
+    taken = sorted(base.taken({f["properties"]["id"] for f in features}))
     if taken:
         raise DataError(f"{len(taken)} imported id(s) exist already ({', '.join(taken[:5])}); "
                         "nothing was saved")

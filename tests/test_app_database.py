@@ -43,3 +43,39 @@ def test_an_unreachable_database_is_one_message_not_a_traceback(monkeypatch):
     assert not at.exception
     assert "cannot connect to the database" in at.error[0].value
     assert "Check `EFM_DATABASE_URL`" in at.info[0].value
+
+
+def _shown(at) -> dict:
+    """What a person reads off the page: the caption, the metrics, the table's ids, the
+    breakdown and the card's title."""
+    return {"caption": _caption(at).split(" · data as of")[0],
+            "metrics": [(m.label, m.value) for m in at.metric],
+            "table": sorted(at.dataframe[0].value["id"]),
+            "breakdown": at.dataframe[1].value.to_dict(),
+            "card": [m.value for m in at.markdown if m.value.startswith("#### ")]}
+
+
+LINKS = {"nothing": {}, "Poland": {"country": "PL"}, "a region": {"region": "PL-PK"},
+         "closures in September 2025": {"type": "airport_closure", "from_": "2025-09-01",
+                                        "to": "2025-09-30"},
+         "search": {"q": "rzeszow"}, "an incident": {"incident": "pl-incursion-2025-09-10"},
+         "nothing matches": {"country": "NO", "type": "strike"}}
+
+
+@pytest.mark.parametrize("params", LINKS.values(), ids=LINKS.keys())
+def test_holding_none_the_app_shows_what_holding_all_shows(app_db, monkeypatch, params):
+    """``memory_rows = 0``: every figure asked of the database, the page the same."""
+    monkeypatch.setenv("EFM_DATABASE_URL", app_db)
+    held = _shown(open_link(**params))
+    monkeypatch.setenv("EFM_MEMORY_ROWS", "0")
+    asked = open_link(**params)
+    assert _shown(asked) == held
+    assert any("Playback steps through every incident" in c.value for c in asked.caption)
+
+
+def test_holding_none_the_border_distance_filter_says_it_is_not_applied(app_db, monkeypatch):
+    monkeypatch.setenv("EFM_DATABASE_URL", app_db)
+    monkeypatch.setenv("EFM_MEMORY_ROWS", "0")
+    at = open_link(min_depth_km="50")
+    assert "distance-from-border filter (from the link) is not applied" in at.warning[0].value
+    assert _caption(at) == _caption(open_link())  # the page of no filter, not a wrong one

@@ -193,3 +193,50 @@ def test_the_shipped_data_round_trips(target):
     back = {f["properties"]["id"]: f for f in store.open_snapshot(target).features}
     assert all(back[f["properties"]["id"]] == f for f in shipped
                if f["properties"]["id"] not in base.ids)
+
+
+# --- snapshots of a few records: what an edit of a few records needs of millions -------------
+# (a file is always read whole; the same calls give the same results on both backends)
+
+def test_a_snapshot_of_some_records_edits_them_and_knows_the_others(target):
+    base = store.open_snapshot(target, ids=["ee-incursion", "nope"])
+    assert base.feature("ee-incursion") is not None
+    assert base.taken(["pl-incursion-2025-09-10", "ee-incursion", "nope"]) == \
+        {"pl-incursion-2025-09-10", "ee-incursion"}
+    assert "pl-incursion-2025-09-10" in base.known_ids and "nope" not in base.known_ids
+    store.edit(base, make_feature(id="ee-incursion", country="EE", place="Vaindloo",
+                                  related_ids=["pl-incursion-2025-09-10"]), user="bob")
+    [entry] = store.history(target)
+    assert entry.changes["ee-incursion"]["related_ids"] == [[], ["pl-incursion-2025-09-10"]]
+    assert ids(target) == ["pl-incursion-2025-09-10", "ee-incursion"]  # the order kept
+
+
+def test_a_snapshot_of_no_record_adds_and_refuses_a_taken_id(target):
+    store.add(store.open_snapshot(target, ids=[]), make_feature(id="ro-crash", country="RO"))
+    with pytest.raises(store.DataError, match="exists already"):
+        store.add(store.open_snapshot(target, ids=[]), make_feature())
+    with pytest.raises(store.DataError) as err:
+        store.add(store.open_snapshot(target, ids=[]),
+                  make_feature(id="x", related_ids=["ghost", "ee-incursion"]))
+    assert "'ghost' is not an incident id" in " ".join(map(str, err.value.problems))
+    assert ids(target) == ["pl-incursion-2025-09-10", "ee-incursion", "ro-crash"]
+    with pytest.raises(store.DataError, match="2 imported id"):
+        store.import_features(store.open_snapshot(target, ids=[]),
+                              [make_feature(id="new-1"), make_feature(), make_feature(id="ro-crash")],
+                              "batch.csv")
+    assert len(ids(target)) == 3  # all or nothing
+
+
+def test_snapshots_of_some_records_merge_other_records_and_refuse_the_same_one(target):
+    first = store.open_snapshot(target, ids=["pl-incursion-2025-09-10"])
+    second = store.open_snapshot(target, ids=["ee-incursion"])
+    third = store.open_snapshot(target, ids=["pl-incursion-2025-09-10"])
+    store.edit(first, make_feature(drones=30))
+    store.retract(second, "ee-incursion", "duplicate of a Latvian report")
+    with pytest.raises(store.ConflictError, match="pl-incursion-2025-09-10: changed by someone"):
+        store.edit(third, make_feature(drones=40))
+    now = store.open_snapshot(target)
+    assert now.feature("pl-incursion-2025-09-10")["properties"]["drones"] == 30
+    assert now.feature("ee-incursion")["properties"]["status"] == "retracted"
+    store.restore(store.open_snapshot(target, ids=["ee-incursion"]), "ee-incursion")
+    assert store.open_snapshot(target).feature("ee-incursion")["properties"]["status"] == "active"

@@ -14,13 +14,13 @@ import copy
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from .. import geo, store
-from ..schema import FIELDS, SOURCE_FIELDS, DataError, validate_collection
+from ..schema import FIELDS, SOURCE_FIELDS, DataError, Problem, feature_label, validate_collection
 from .connection import connect
 
 FEATURE_KEYS = ("type", "id", "geometry", "properties")
@@ -47,20 +47,36 @@ def _data_version(versions: dict[str, int]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _read(conn) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    rows = conn.execute("SELECT id, version, feature FROM incidents ORDER BY position").fetchall()
+def _read(conn, ids: Sequence[str] | None = None
+          ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Every incident (or those with ``ids``), in the file's order, and their versions."""
+    rows = (conn.execute("SELECT id, version, feature FROM incidents ORDER BY position")
+            if ids is None else
+            conn.execute("SELECT id, version, feature FROM incidents WHERE id = ANY(%s::text[]) "
+                         "ORDER BY position", (list(ids),))).fetchall()
     return [_ordered(r[2]) for r in rows], {r[0]: r[1] for r in rows}
 
 
-def _snapshot(url: str, features: list[dict[str, Any]], versions: dict[str, int]) -> store.Snapshot:
+def _snapshot(url: str, features: list[dict[str, Any]], versions: dict[str, int],
+              partial: bool = False) -> store.Snapshot:
     return store.Snapshot(url, {"type": "FeatureCollection", "features": features},
-                          _data_version(versions), records=versions)
+                          _data_version(versions), records=versions, partial=partial)
 
 
-def open_snapshot(url: str) -> store.Snapshot:
-    """All incidents as one snapshot, with each record's version."""
+def open_snapshot(url: str, ids: Iterable[str] | None = None) -> store.Snapshot:
+    """All incidents as one snapshot, with each record's version; with ``ids``, only those
+    (a partial snapshot)."""
     with connect(url) as conn:
-        return _snapshot(url, *_read(conn))
+        if ids is None:
+            return _snapshot(url, *_read(conn))
+        return _snapshot(url, *_read(conn, list(dict.fromkeys(ids))), partial=True)
+
+
+def existing(url: str, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` are in the database."""
+    with connect(url) as conn:
+        return {r[0] for r in conn.execute("SELECT id FROM incidents WHERE id = ANY(%s::text[])",
+                                           (list(ids),))}
 
 
 UPSERT = """
@@ -105,12 +121,15 @@ def save(base: store.Snapshot, features: Sequence[dict[str, Any]], action: str, 
          source: str | None, now: dt.datetime | None, logged: frozenset[str],
          user: str | None) -> store.Snapshot:
     """Write already validated, normalised ``features`` in one transaction (see
-    ``store.save``, which checks them and calls this for a database target)."""
+    ``store.save``, which checks them and calls this for a database target).
+
+    From a partial snapshot only the records saved (and those they name as related) are
+    read: a save costs the same with forty incidents or ten million."""
     url = str(base.path)
     ids = [f["id"] for f in features]
     with connect(url) as conn:
         conn.execute("LOCK TABLE incidents IN EXCLUSIVE MODE")  # one writer at a time
-        current, versions = _read(conn)
+        current, versions = _read(conn, None if not base.partial else ids)
         changed = [i for i in ids if versions.get(i) != base.records.get(i)]
         if changed:
             raise store.ConflictError(
@@ -120,14 +139,12 @@ def save(base: store.Snapshot, features: Sequence[dict[str, Any]], action: str, 
         changes = {i: store.diff(by_id.get(i), f) for i, f in zip(ids, features, strict=True)}
         if not any(changes.values()):
             raise DataError("nothing changed; nothing was saved")
-        data = {"type": "FeatureCollection",
-                "features": [*({**by_id, **dict(zip(ids, features, strict=True))}.values())]}
-        problems = validate_collection(copy.deepcopy(data))
+        problems = _problems(conn, base, by_id, features)
         if problems:
             raise DataError(f"{len(problems)} problem(s); nothing was saved", problems)
         conn.cursor().executemany(UPSERT, [_row(f) for f in features])
-        after, new_versions = _read(conn)
-        saved = _snapshot(url, after, new_versions)
+        saved = (_snapshot(url, *_read(conn)) if not base.partial else
+                 _snapshot(url, *_read(conn, ids), partial=True))
         conn.execute(INSERT_HISTORY, {
             "at": now or dt.datetime.now(dt.UTC), "user": user, "action": action, "ids": ids,
             "note": note.strip(), "source": source, "version": saved.version,
@@ -135,6 +152,24 @@ def save(base: store.Snapshot, features: Sequence[dict[str, Any]], action: str, 
             "changes": Jsonb(changes if action != "import" else
                              {i: c for i, c in changes.items() if i in logged})})
     return saved
+
+
+def _problems(conn, base: store.Snapshot, by_id: dict[str, Any],
+              features: Sequence[dict[str, Any]]) -> list:
+    """``validate_collection`` of the data as it would be after the save: of all of it for
+    a whole snapshot; from a partial one, the related ids the saved records name (each
+    record was validated on its own by ``store.save``, and ids are the primary key)."""
+    if not base.partial:
+        data = {"type": "FeatureCollection",
+                "features": [*({**by_id, **{f["id"]: f for f in features}}.values())]}
+        return validate_collection(copy.deepcopy(data))
+    named = {r for f in features for r in f["properties"].get("related_ids") or []}
+    known = {f["id"] for f in features} | (
+        {r[0] for r in conn.execute("SELECT id FROM incidents WHERE id = ANY(%s::text[])",
+                                    (sorted(named),))} if named else set())
+    return [Problem(feature_label(f, i), "related_ids", f"{rid!r} is not an incident id")
+            for i, f in enumerate(features) for rid in f["properties"].get("related_ids") or []
+            if rid not in known]
 
 
 def stamp(url: str) -> tuple[str, int, int]:

@@ -312,6 +312,14 @@ def by_ids(url: str, ids: Iterable[str]) -> gpd.GeoDataFrame:
                             "features": [_ordered(r[0]) for r in rows]})
 
 
+def matching(url: str, spec: FilterSpec, ids: Iterable[str], places: Places | None = None
+             ) -> set[str]:
+    """Which of ``ids`` match ``spec``."""
+    return {r[0] for r in _run(url, spec, None, places, lambda c: sql.SQL(
+        "SELECT id FROM incidents WHERE id = ANY(%(ids)s::text[]) AND {}").format(c),
+        {"ids": list(ids)})}
+
+
 def existing(url: str, ids: Iterable[str]) -> set[str]:
     """Which of ``ids`` are in the database."""
     with connect(url) as conn:

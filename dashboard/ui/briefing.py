@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-import geopandas as gpd
 import streamlit as st
 
 from dashboard import briefs, export, filters, ids, settings, style, urlstate
 from dashboard.context import Context
+from dashboard.selection import Selection
 from dashboard.ui import link, map_panel, presenter
 from dashboard.ui import state as S
 from dashboard.ui.static import css, script
@@ -60,9 +60,12 @@ def _mark_presented(ctx: Context, pack: briefs.Pack) -> None:
     if pack.name in new_ids:
         return
     seen = set(pack.seen_ids) if pack.seen_ids is not None else None
-    new_ids[pack.name] = frozenset(() if seen is None else set(ctx.incidents["id"]) - seen)
-    if not settings.writable(settings.load_settings()):
-        return  # a wall screen (or a viewer) presents; it does not record
+    new_ids[pack.name] = frozenset(() if seen is None or ctx.database is not None
+                                   else set(ctx.incidents["id"]) - seen)
+    if not settings.writable(settings.load_settings()) or ctx.database is not None:
+        # a wall screen (or a viewer) presents; it does not record. Nor does an app that
+        # holds only the newest incidents of a database: it cannot say which it has seen.
+        return
     try:
         briefs.save_pack(briefs.mark_presented(pack, list(ctx.incidents["id"]),
                                                dt.datetime.now(dt.UTC)),
@@ -160,9 +163,15 @@ def _pack_editor(ctx: Context, spec: filters.FilterSpec, pack: briefs.Pack) -> N
         _slide_row(ctx, pack, i, slide)
 
 
-def _playback_settings() -> None:
+def _playback_settings(ctx: Context) -> None:
     ss = st.session_state
     with st.sidebar.expander("Time playback", expanded=bool(ss.get(S.KEY_PLAY_ON))):
+        if ctx.database is not None:
+            st.caption(f"Playback steps through every incident of the selection, so it needs "
+                       f"them in memory: the database holds {ctx.size:,}, more than this server "
+                       "holds (`memory_rows`). Narrow the filters and export, or raise "
+                       "`memory_rows`.")
+            return
         st.toggle("Play back the selected dates", key=S.KEY_PLAY_ON,
                   help="Step through the date range: this step's incidents emphasised, "
                        "earlier ones faded. Controls appear above the map.")
@@ -210,15 +219,31 @@ def _pack_actions(ctx: Context, pack: briefs.Pack) -> None:
     st.download_button(
         "Brief as PDF", icon=":material/download:", use_container_width=True,
         disabled=not pack.slides, file_name=f"{pack.name}.pdf", mime="application/pdf",
-        data=lambda: export.pack_pdf(pack, ctx.incidents, ctx.countries, ctx.airports,
+        data=lambda: export.pack_pdf(pack, _pack_incidents(ctx, pack), ctx.countries, ctx.airports,
                                      ctx.places, ctx.names, notes=notes, data_as_of=ctx.last,
                                      registry=ctx.sources),
         on_click="ignore")  # no rerun beside the file being made (see tabs.export_panel)
 
 
+def _pack_incidents(ctx: Context, pack: briefs.Pack):
+    """The incidents the pack's slides show: those held, or, from a database too big to
+    hold, the newest ``tabs.EXPORT_ROWS`` matching each slide's filters."""
+    if ctx.database is None:
+        return ctx.incidents
+    import pandas as pd
+
+    from dashboard import geo
+    from dashboard.db import query
+    from dashboard.ui.tabs import EXPORT_ROWS
+    frames = [query.features(ctx.database, urlstate.parse(slide.params, ctx.known())[0], None,
+                             EXPORT_ROWS, ctx.places) for slide in pack.slides]
+    found = pd.concat(frames) if frames else query.by_ids(ctx.database, [])
+    return geo.enrich(found[~found.index.duplicated()], ctx.countries)
+
+
 def briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Settings) -> None:
     """The sidebar's playback settings and brief-pack panel."""
-    _playback_settings()
+    _playback_settings(ctx)
     with st.sidebar.expander("Brief pack & presentation", expanded=bool(st.session_state.get(S.KEY_BRIEF))):
         pack = _pack_picker(cfg)
         if pack is None:
@@ -272,7 +297,7 @@ def _nav_bar(ctx: Context, pack: briefs.Pack | None, number: int, playable: int)
                   on_click=_exit_presentation)
 
 
-def presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+def presentation(ctx: Context, sel: Selection, spec: filters.FilterSpec, tiles: bool,
                  share: dict) -> None:
     """The projector view: the map fills the screen, a large title, a small nav bar; or, in
     the presenter's window, the speaker note, the next slide and a clock."""
@@ -283,7 +308,7 @@ def presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
                         "ef-page": style.THEMES[theme or "default"].sea})
     pack = load_pack(ss.get(S.KEY_BRIEF))
     number = ss.get(S.KEY_SLIDE) or 1
-    seen = f"{filters.describe(spec, ctx.names)} · {len(shown)} incident{'' if len(shown) == 1 else 's'}"
+    seen = f"{filters.describe(spec, ctx.names)} · {sel.total:,} incident{'' if sel.total == 1 else 's'}"
     if ss.get(S.KEY_PRESENTER):
         presenter.presenter_view(ctx, pack, number, seen, go_slide)
         script("keys.js")
@@ -296,8 +321,8 @@ def presentation(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
         st.markdown(f"# {S.md(slide.title if slide else style.DEFAULT_TITLE)}")
         st.markdown(S.md(f"{seen} · data as of {ctx.last:%-d %b %Y}"))
     new_ids = ss.get(S.KEY_NEW_IDS, {}).get(pack.name, frozenset()) if pack else frozenset()
-    map_panel.map_panel(ctx, shown, spec, tiles, share, new_ids)
-    _nav_bar(ctx, pack, number, len(map_panel.playback_frames(ctx, shown, spec)))
+    map_panel.map_panel(ctx, sel, spec, tiles, share, new_ids)
+    _nav_bar(ctx, pack, number, len(map_panel.playback_frames(ctx, sel.shown, spec)))
     script("keys.js")
     if pack:  # the speaker note is in the presenter's window, never on this screen
         presenter.follow_every_second(ctx, pack.name, go_slide)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import detail, settings, sources, store
+from dashboard import detail, filters, settings, sources, store
 from dashboard.context import Context
 from dashboard.schema import TYPE_LABELS
+from dashboard.selection import Selection
 from dashboard.ui import curation
+from dashboard.ui import selected as selected_
 from dashboard.ui import state as S
 from dashboard.ui.map_panel import select
 
@@ -65,7 +66,8 @@ def _curation_buttons(cfg: settings.Settings, row: pd.Series) -> None:
                        args=(cfg, "retract", row["id"]))
 
 
-def detail_card(ctx: Context, shown: gpd.GeoDataFrame, cfg: settings.Settings) -> None:
+def detail_card(ctx: Context, sel: Selection, spec: filters.FilterSpec,
+                cfg: settings.Settings) -> None:
     """The selected incident's card, or a hint how to select one."""
     selected = st.session_state.get(S.KEY_SELECTED)
     if selected not in ctx.incidents.index:
@@ -77,7 +79,7 @@ def detail_card(ctx: Context, shown: gpd.GeoDataFrame, cfg: settings.Settings) -
         st.markdown(f"#### {S.md(TYPE_LABELS[row['type']])}: {S.md(row['place'])}")
         if row["status"] == "retracted":
             st.warning(f"Retracted: {S.md(row['retraction_reason'])}")
-        if selected not in shown.index:
+        if not selected_.in_selection(ctx, sel, spec, selected):
             st.caption("Not in the current filter selection.")
         st.markdown("  \n".join(f"**{S.md(label)}:** {S.md(value)}"
                                 for label, value in detail.fields(row)))

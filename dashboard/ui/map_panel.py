@@ -12,6 +12,7 @@ import time
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -19,7 +20,8 @@ from dashboard import filters, formstate, geo, mapping, paths, playback, setting
 from dashboard.bounds import FLANK, Bounds, selection_extent
 from dashboard.context import Context
 from dashboard.mapping.outline import regions_layer
-from dashboard.ui import link, overlay_panel
+from dashboard.selection import Selection
+from dashboard.ui import link, overlay_panel, selected
 from dashboard.ui import state as S
 from dashboard.ui.static import css
 
@@ -74,14 +76,15 @@ def _remember_view(out: dict, spec: filters.FilterSpec) -> None:
         ss[S.KEY_MAP_POINT] = (round(clicked_at["lat"], 5), round(clicked_at["lng"], 5))
 
 
-def _handle_output(out: dict, ctx: Context, spec: filters.FilterSpec) -> None:
-    """React to the browser: remember the view, select a clicked incident, apply drawings."""
+def _handle_output(out: dict, ctx: Context, spec: filters.FilterSpec, drawn) -> None:
+    """React to the browser: remember the view, select a clicked incident (of those held or
+    ``drawn``), apply drawings."""
     ss = st.session_state
     _remember_view(out, spec)
     tip = out.get("last_object_clicked_tooltip")
     if tip and tip != ss.get(S.KEY_LAST_CLICK):
         ss[S.KEY_LAST_CLICK] = tip
-        clicked = mapping.clicked_id(tip, ctx.incidents.index)
+        clicked = mapping.clicked_id(tip, ctx.incidents.index.union(drawn))
         if clicked and clicked != ss.get(S.KEY_SELECTED):
             select(clicked, ctx, center=False, popup=True)
             st.rerun()
@@ -117,9 +120,10 @@ def toggle_play(count: int) -> None:
 
 def playback_frames(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
                     ) -> list[playback.Frame]:
-    """The playback steps of the selection, or none when playback is off."""
+    """The playback steps of the selection, or none when playback is off (or the app holds
+    only the newest of the selection: a database too big to hold)."""
     ss = st.session_state
-    if not ss.get(S.KEY_PLAY_ON):
+    if not ss.get(S.KEY_PLAY_ON) or ctx.database is not None:
         return []
     window = ss.get(S.KEY_PLAY_WINDOW) if ss.get(S.KEY_PLAY_MODE) == "Sliding window" else None
     return playback.frames(shown, spec.date_from or ctx.first, spec.date_to or ctx.last,
@@ -219,11 +223,25 @@ def _measured(returned: dict | None) -> tuple[float, float] | None:
 
 # --- the map ---------------------------------------------------------------------------------
 
-def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+def _layers(ctx: Context, sel: Selection, shown: gpd.GeoDataFrame, spec: filters.FilterSpec,
+            bounds: Bounds | None, zoom: float | None, theme: str, classes: dict[str, str]
+            ) -> tuple[mapping.MapLayers, pd.Index]:
+    """The incident layers for the view, and the ids of the incidents drawn one by one."""
+    if ctx.database is None:
+        return mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
+                                   classes=classes, registry=ctx.sources), pd.Index([])
+    data = selected.map_data(ctx, sel, spec, bounds, zoom)
+    return (mapping.fetched_layers(data, ctx.airports, sel.summary.closed, bounds=bounds,
+                                   zoom=zoom, theme=theme, classes=classes, registry=ctx.sources),
+            data.incidents.index if len(data.incidents) else pd.Index([]))
+
+
+def _map_body(ctx: Context, sel: Selection, spec: filters.FilterSpec, tiles: bool,
               share: dict, frames: list[playback.Frame], new_ids: frozenset[str],
               outline, timer_on: bool) -> None:
     """The map (and the playback controls). Map interactions rerun only this fragment."""
     ss = st.session_state
+    shown = sel.shown
     present = bool(ss.get(S.KEY_PRESENT))
     theme = (ss.get(S.KEY_THEME) or "default") if present else "default"
     classes = {i: "ef-new" for i in new_ids}
@@ -249,8 +267,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
         ss[S.KEY_BOUNDS] = bounds
     if zoom is None and ss.get(S.KEY_VIEW):
         zoom = ss[S.KEY_VIEW][2]
-    layers = mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
-                                 classes=classes, registry=ctx.sources)
+    layers, drawn = _layers(ctx, sel, shown, spec, bounds, zoom, theme, classes)
     out = st_folium(
         mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
                           theme=theme, base=ctx.base),
@@ -267,7 +284,7 @@ def _map_body(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, t
         use_container_width=True,
         height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
     )
-    _handle_output(out or {}, ctx, spec)
+    _handle_output(out or {}, ctx, spec, drawn)
     if not present:
         st.caption(S.md(layers.legend))
         _map_actions(share)
@@ -287,14 +304,14 @@ def _map_actions(share: dict) -> None:
         st.code(link.share_url(params), language=None, wrap_lines=True)
 
 
-def map_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec, tiles: bool,
+def map_panel(ctx: Context, sel: Selection, spec: filters.FilterSpec, tiles: bool,
               share: dict, new_ids: frozenset[str] = frozenset()) -> None:
     """The map fragment; while playing, a timer reruns just this fragment every step."""
     codes = filters.chosen_regions(spec, ctx.places)
     outline = geo.union_of(ctx.places.regions, "iso_3166_2", codes) if codes else None
-    _frame_selection(shown, spec, outline)
-    frames = playback_frames(ctx, shown, spec)
+    _frame_selection(sel.shown, spec, outline)
+    frames = playback_frames(ctx, sel.shown, spec)
     playing = bool(frames) and bool(st.session_state.get(S.KEY_PLAYING))
     run_every = st.session_state.get(S.KEY_PLAY_SPEED, 1.0) if playing else None
-    st.fragment(run_every=run_every)(_map_body)(ctx, shown, spec, tiles, share, frames, new_ids,
+    st.fragment(run_every=run_every)(_map_body)(ctx, sel, spec, tiles, share, frames, new_ids,
                                                outline, playing)

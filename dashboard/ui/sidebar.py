@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
@@ -101,12 +102,18 @@ def _kind_widgets() -> None:
                     format_func=lambda h: f"{h % 24:02d}:00")
 
 
-def _depth_widgets() -> None:
+def _depth_widgets(ctx: Context) -> None:
     sb = st.sidebar
     sb.markdown("**Distance from the Russia/Belarus/Ukraine border**")
     left, right = sb.columns(2)
-    left.number_input("At least, km", min_value=0.0, step=10.0, key=S.KEY_DEPTH_MIN)
-    right.number_input("At most, km", min_value=0.0, step=10.0, key=S.KEY_DEPTH_MAX)
+    off = ctx.database is not None
+    left.number_input("At least, km", min_value=0.0, step=10.0, key=S.KEY_DEPTH_MIN, disabled=off)
+    right.number_input("At most, km", min_value=0.0, step=10.0, key=S.KEY_DEPTH_MAX, disabled=off)
+    if off:
+        sb.caption(f"Not available with a database this size ({ctx.size:,} incidents, more "
+                   "than this server holds: `memory_rows`); the distance is worked out in "
+                   "memory.")
+        return
     sb.caption("Incidents in NATO countries only; those located only to country level have "
                "no distance.")
     w = S.read_widgets()
@@ -131,7 +138,7 @@ def sidebar(ctx: Context) -> tuple[filters.FilterSpec, bool]:
     st.sidebar.header("Filters")
     _place_widgets(ctx)
     _kind_widgets()
-    _depth_widgets()
+    _depth_widgets(ctx)
     st.sidebar.text_input("Search place, summary and quotes", key=S.KEY_Q,
                           placeholder="e.g. Rzeszow, debris, MiG-31")
     st.sidebar.checkbox("Show retracted records", key=S.KEY_RETRACTED,
@@ -142,4 +149,8 @@ def sidebar(ctx: Context) -> tuple[filters.FilterSpec, bool]:
     with st.sidebar.expander("Basemap"):
         tiles = st.checkbox("Online map tiles (OpenStreetMap, needs internet)", key=S.KEY_TILES)
     spec = formstate.spec_of(S.read_widgets(), ctx.first, ctx.last, st.session_state.get(S.KEY_AREA))
+    if ctx.database is not None and (spec.min_depth_km is not None or spec.max_depth_km is not None):
+        st.sidebar.warning("The distance-from-border filter (from the link) is not applied: "
+                           "it is not available with a database this size.")
+        spec = replace(spec, min_depth_km=None, max_depth_km=None)
     return spec, tiles

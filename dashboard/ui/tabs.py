@@ -14,15 +14,16 @@ from dashboard import export, filters, stats, style
 from dashboard.bounds import FLANK, Bounds
 from dashboard.context import Context
 from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
+from dashboard.selection import Selection
 from dashboard.ui import overlay_panel
 from dashboard.ui import state as S
 from dashboard.ui.map_panel import select
 
 
-def metrics(shown: gpd.GeoDataFrame) -> None:
+def metrics(summary: stats.Summary) -> None:
     """One row of headline counts for the selection."""
-    counts = stats.counts_by_type(shown)
-    head = stats.headline(shown)
+    counts = summary.counts_by_type()
+    head = summary.headline
     figures = [("Incidents", head.incidents), ("Countries", head.countries),
                ("Airports closed", head.airports_closed), ("Drones reported", head.drones_reported),
                *((TYPE_LABELS[t], int(counts[t])) for t in INCIDENT_TYPES)]
@@ -56,12 +57,13 @@ TABLE_COLUMNS = {
 }
 
 
-def table(ctx: Context, shown: gpd.GeoDataFrame) -> None:
+def table(ctx: Context, sel: Selection) -> None:
     """The incident table; selecting a row selects the incident."""
-    frame = stats.table(shown, limit=stats.TABLE_LIMIT, names=ctx.names)
-    if len(shown) > len(frame):
-        st.caption(f"The {len(frame):,} newest of {len(shown):,} incidents; every one is in the "
-                   "counts, charts and exports.")
+    frame = stats.table(sel.shown, limit=stats.TABLE_LIMIT, names=ctx.names)
+    if sel.total > len(frame):
+        st.caption(f"The {len(frame):,} newest of {sel.total:,} incidents; every one is in the "
+                   "counts and charts" + (" and exports." if not sel.partial else
+                                          f", exports hold the {export_rows(sel):,} newest."))
     st.session_state[S.KEY_TABLE_IDS] = list(frame["id"])
     st.dataframe(
         frame, key=S.KEY_TABLE, on_select=lambda: _on_table_select(ctx),
@@ -69,7 +71,7 @@ def table(ctx: Context, shown: gpd.GeoDataFrame) -> None:
         placeholder="",  # a count the source does not give is a blank, not "None"
         column_config=TABLE_COLUMNS,
     )
-    st.caption(f"{len(shown):,} incident{'s' if len(shown) != 1 else ''}. Select a row to "
+    st.caption(f"{sel.total:,} incident{'s' if sel.total != 1 else ''}. Select a row to "
                "highlight the incident on the map and show its details.")
 
 
@@ -80,12 +82,12 @@ def _on_brush() -> None:
         st.session_state[S.KEY_DATES] = span
 
 
-def timeline(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
+def timeline(ctx: Context, sel: Selection, spec: filters.FilterSpec) -> None:
     """Incidents per day or week, stacked by type, over exactly the selected dates; each bar
     spans its day or week. Brushing sets the date filter."""
     freq = st.segmented_control("Per", ["Day", "Week"], default="Day", key=S.KEY_FREQ)
     code = "W" if freq == "Week" else "D"
-    data = stats.timeline(shown, code)
+    data = sel.summary.timeline(code)
     data["type"] = data["type"].map(TYPE_LABELS)
     start, end = stats.timeline_domain(spec.date_from, spec.date_to, ctx.first, ctx.last, code)
     brush = alt.selection_interval(encodings=["x"], name="brush")
@@ -109,17 +111,17 @@ def timeline(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) ->
     st.altair_chart(chart, key=S.KEY_TIMELINE, on_select=_on_brush, selection_mode="brush",
                     use_container_width=True)
     st.caption("Drag across the chart to set the date filter to that span.")
-    _by_hour(shown)
+    _by_hour(sel.summary)
 
 
-def _by_hour(shown: gpd.GeoDataFrame) -> None:
+def _by_hour(summary: stats.Summary) -> None:
     """When some incidents have a time: how many started in each UTC hour, by type."""
-    data = stats.by_hour(shown)
+    data = summary.hours.copy()
     if data.empty:
         return
     data["type"] = data["type"].map(TYPE_LABELS)
-    st.markdown(f"**By hour of day (UTC)**: the {int(data['count'].sum()):,} of {len(shown):,} "
-                "incidents whose source gives a time")
+    st.markdown(f"**By hour of day (UTC)**: the {int(data['count'].sum()):,} of "
+                f"{summary.headline.incidents:,} incidents whose source gives a time")
     chart = (
         alt.Chart(data, height=160)
         .mark_bar(stroke="white", strokeWidth=0.5)
@@ -137,9 +139,9 @@ def _by_hour(shown: gpd.GeoDataFrame) -> None:
     st.altair_chart(chart, use_container_width=True)
 
 
-def breakdown(ctx: Context, shown: gpd.GeoDataFrame) -> None:
+def breakdown(ctx: Context, sel: Selection) -> None:
     """Counts per country and type."""
-    st.dataframe(stats.by_country_and_type(shown, ctx.names).rename(columns={
+    st.dataframe(sel.summary.by_country_and_type(ctx.names).rename(columns={
         **TYPE_LABELS, "total": "Total"}), use_container_width=True)
 
 
@@ -215,7 +217,33 @@ def _export_settings() -> ExportSettings:
                           scale=2 if scale == "2×" else 1, extent=extent or "incidents")
 
 
-def export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec) -> None:
+#: With a database too big to hold, the exports hold at most this many of the newest
+#: matching incidents (``python -m dashboard db export`` writes them all).
+EXPORT_ROWS = 100_000
+
+
+def export_rows(sel: Selection) -> int:
+    """How many incidents the data exports hold."""
+    return min(sel.total, EXPORT_ROWS) if sel.partial else sel.total
+
+
+def _exported(ctx: Context, sel: Selection, spec: filters.FilterSpec) -> gpd.GeoDataFrame:
+    """The incidents the exports hold (read from the database at click time when it holds
+    more than the app does)."""
+    if not sel.partial:
+        return sel.shown
+    from dashboard import geo
+    from dashboard.db import query
+    return geo.enrich(query.features(ctx.database, spec, None, EXPORT_ROWS, ctx.places),
+                      ctx.countries)
+
+
+def _render(fmt: str, ctx: Context, sel: Selection, spec: filters.FilterSpec,
+            opts: export.SnapshotOptions) -> bytes:
+    return export.render(fmt, _exported(ctx, sel, spec), ctx.countries, ctx.airports, opts)
+
+
+def export_panel(ctx: Context, sel: Selection, spec: filters.FilterSpec) -> None:
     """Snapshot settings, a preview, and a download button per format (built on click).
 
     The options are built here, in the script run, and handed to each button's callable as
@@ -226,16 +254,20 @@ def export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
     with left:
         settings = _export_settings()
         view = st.session_state.get(S.KEY_BOUNDS)
+        shown = sel.shown
         opts = _snapshot_options(ctx, shown, spec, settings, view)
         if settings.extent == "view" and view is None:
             st.caption("The map has not reported its view yet: the snapshot fits the incidents.")
         st.caption(S.md(_summary(opts)), help="What every download below is built with")
-        st.caption(f"The subtitle states the filters: {S.md(opts.subtitle)}. Data exports hold all "
-                   f"{len(shown)} filtered incidents; snapshots show those inside the extent.")
+        held = (f"all {sel.total:,} filtered incidents" if not sel.partial else
+                f"the {export_rows(sel):,} newest of the {sel.total:,} filtered incidents "
+                "(`python -m dashboard db export` writes every one)")
+        st.caption(f"The subtitle states the filters: {S.md(opts.subtitle)}. Exports hold "
+                   f"{held}; snapshots show those inside the extent.")
         cols = st.columns(3)
         for i, (fmt, label) in enumerate(FORMATS.items()):
             cols[i % 3].download_button(
-                label, data=partial(export.render, fmt, shown, ctx.countries, ctx.airports, opts),
+                label, data=partial(_render, fmt, ctx, sel, spec, opts),
                 file_name=export.filename(fmt, opts.exported_at, opts.title),
                 mime=export.MEDIA_TYPES[fmt], key=f"download-{fmt}", use_container_width=True,
                 icon=":material/download:", help=FORMAT_HELP[fmt],
@@ -245,7 +277,8 @@ def export_panel(ctx: Context, shown: gpd.GeoDataFrame, spec: filters.FilterSpec
     with right:
         if st.button("Preview snapshot", icon=":material/visibility:"):
             with st.spinner("Drawing the snapshot…"):
-                fig = export.snapshot_figure(shown, ctx.countries, ctx.airports, opts)
+                fig = export.snapshot_figure(_exported(ctx, sel, spec), ctx.countries,
+                                             ctx.airports, opts)
                 st.session_state[S.KEY_PREVIEW] = export.to_png(fig)
         if st.session_state.get(S.KEY_PREVIEW):
             st.image(st.session_state[S.KEY_PREVIEW], caption="Preview (press again after "

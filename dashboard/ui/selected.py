@@ -1,0 +1,84 @@
+"""This run's selection: the incidents matching the filters, held in memory, or asked of a
+database too big to hold (``Context.database``), cached per data version and spec.
+
+``current`` returns the context the panels read (with a database: holding the newest
+matching incidents, the selected one and its related ones) and the ``Selection``.
+``map_data`` is the map's view asked of the database, cached the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from dashboard import filters, geo, selection
+from dashboard.bounds import Bounds
+from dashboard.context import Context
+from dashboard.ui import state as S
+
+#: Selections and map views kept per server: the specs and views briefers come back to
+#: (the opening view, each slide of a brief) are asked of the database once per version.
+CACHED = 64
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED)
+def _asked(version: tuple, spec: filters.FilterSpec, _ctx: Context) -> selection.Selection:
+    return selection.asked(_ctx.database, spec, _ctx.places, _ctx.countries)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED)
+def _map_data(version: tuple, spec: filters.FilterSpec, bounds: Bounds | None,
+              zoom: float | None, total: int, _ctx: Context) -> selection.MapData:
+    return selection.map_data(_ctx.database, spec, _ctx.places, bounds, zoom, total)
+
+
+def map_data(ctx: Context, sel: selection.Selection, spec: filters.FilterSpec,
+             bounds: Bounds | None, zoom: float | None) -> selection.MapData:
+    """What the map draws of the selection for this view, asked of the database."""
+    return _map_data(ctx.version, spec, bounds, zoom, sel.total, ctx)
+
+
+def current(saved: Context, spec: filters.FilterSpec, preview: gpd.GeoDataFrame | None
+            ) -> tuple[Context, selection.Selection]:
+    """The context the panels read and the selection, for the filters ``spec``."""
+    if saved.database is None:
+        # Unsaved imported rows are shown and filtered like the rest
+        ctx = saved.with_preview(preview)
+        return ctx, selection.held(ctx.incidents, spec, ctx.places)
+    sel = _asked(saved.version, spec, saved)
+    return replace(saved, incidents=_working(saved, sel)), sel
+
+
+def _working(saved: Context, sel: selection.Selection) -> gpd.GeoDataFrame:
+    """The incidents the panels can look up: the newest matching ones, and the selected
+    incident and those it relates to (read by id when they are not among them)."""
+    from dashboard.db import query
+
+    selected = st.session_state.get(S.KEY_SELECTED)
+    if not selected or selected in sel.shown.index:
+        held = sel.shown
+    else:
+        picked = query.by_ids(saved.database, [selected])
+        held = pd.concat([sel.shown, geo.enrich(picked, saved.countries)]) if len(picked) \
+            else sel.shown
+    if selected in held.index:
+        missing = [r for r in held.loc[selected, "related_ids"] if r not in held.index]
+        if missing:
+            found = query.by_ids(saved.database, missing)
+            if len(found):
+                held = pd.concat([held, geo.enrich(found, saved.countries)])
+    return held
+
+
+def in_selection(ctx: Context, sel: selection.Selection, spec: filters.FilterSpec,
+                 incident_id: str) -> bool:
+    """Whether an incident matches the filters (with a database: asked when it is not one of
+    the newest held)."""
+    if incident_id in sel.shown.index or ctx.database is None:
+        return incident_id in sel.shown.index
+    from dashboard.db import query
+
+    return bool(query.matching(ctx.database, spec, [incident_id], ctx.places))
