@@ -208,8 +208,9 @@ def save_import(data: str | Path, features: list[dict[str, Any]], name: str, not
     file without a registry keeps none); returns the saved snapshot. (The store knows
     nothing of the registry; this is where the two meet.) ``user`` is recorded in the history."""
     registry_path = path_for(data)
-    saved = store.import_features(store.open_snapshot(data), features, name, note, updated,
-                                  user=user)
+    # of a database, only the records updated are read (new ids are checked by the store)
+    base = store.open_snapshot(data, ids=[f["properties"]["id"] for f in updated])
+    saved = store.import_features(base, features, name, note, updated, user=user)
     if registry_path.exists():
         save(registry_path, register_citations(read(registry_path), [*features, *updated],
                                                f"registered on import of {name}"))

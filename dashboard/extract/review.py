@@ -131,7 +131,7 @@ def save(data: str | Path, drafts: Sequence[Draft], article: Article, note: str 
         raise DataError("no proposal is accepted: accept one or more before saving")
     document = article.source.document
     saved = store.import_features(
-        store.open_snapshot(data), features, document,
+        store.open_snapshot(data, ids=[]), features, document,
         note or f"{len(features)} incident(s) drafted from the article "
                 f"“{article.source.title}”", user=user)
     registry_path = sources.path_for(data)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,3 +89,20 @@ def _merge(before: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         props["notes"] = _RENAMED.sub("", props["notes"])
     merged["id"] = props["id"]
     return merged
+
+
+def against_store(result: Any, taken: Callable[[list[str]], set[str]],
+                  again: Callable[[set[str]], Any], rounds: int = 3) -> Any:
+    """An import made against no saved record (a database too big to hold), made again
+    against the saved records its ids name until none clashes: ``taken(ids)`` says which
+    ids the store has, ``again(ids)`` imports against those records (a re-import then
+    updates them; new rows get free ids). After ``rounds`` the store's save refuses what
+    still clashes, naming it."""
+    clash: set[str] = set()
+    for _ in range(rounds):
+        found = taken([f["properties"]["id"] for f in result.features])
+        if not found - clash:
+            break
+        clash |= found
+        result = again(clash)
+    return result

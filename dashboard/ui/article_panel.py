@@ -16,7 +16,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import auth, editing, geo, load, mapping, settings
+from dashboard import auth, editing, filters, geo, load, mapping, settings
 from dashboard.bounds import Bounds
 from dashboard.context import Context
 from dashboard.extract import plain_text, propose, review
@@ -61,8 +61,8 @@ def _find(ctx: Context, pasted: str, upload, published: dt.date | None, title: s
     article = review.article_source(text, published, how, ctx.sources, title, publisher, url)
     proposals = propose(text, published, source_title=article.source.title,
                         publisher=article.source.publisher, url=article.source.url)
-    drafts = review.make_drafts(proposals, ctx.incidents, article.source.document,
-                                set(ctx.incidents["id"]))
+    held = _candidates(ctx, proposals)
+    drafts = review.make_drafts(proposals, held, article.source.document, set(held["id"]))
     st.session_state[KEY_REVIEW] = (article, drafts)
     new = sum(d.duplicate_of is None for d in drafts)
     S.flash(FLASH_ARTICLE, "success",
@@ -70,6 +70,25 @@ def _find(ctx: Context, pasted: str, upload, published: dt.date | None, title: s
             f"{new} new, {len(drafts) - new} already in the data." if drafts else
             f"No incident found in {name} (published {published:%-d %b %Y}, {how}). Add one "
             "by hand with Add incident in the sidebar.")
+
+
+def _candidates(ctx: Context, proposals) -> gpd.GeoDataFrame:
+    """The saved incidents a proposal may repeat or whose id it may take: all those held, or,
+    from a database too big to hold, those of the proposals' types over their dates (a
+    repeat has the same type and overlapping dates; a drafted id names both)."""
+    if ctx.database is None or not proposals:
+        return ctx.incidents
+    from dashboard.db import query
+    day = dt.date.fromisoformat
+    spec = filters.FilterSpec(date_from=min(day(p.date) for p in proposals),
+                              date_to=max(day(p.end_date or p.date) for p in proposals),
+                              types=tuple(sorted({p.type for p in proposals})), retracted=True)
+    return query.features(ctx.database, spec, None, CANDIDATES_MAX)
+
+
+#: With a database too big to hold: at most this many saved incidents are compared with an
+#: article's proposals (those of its types over its dates, newest first).
+CANDIDATES_MAX = 50_000
 
 
 def _form(ctx: Context) -> None:
@@ -176,8 +195,8 @@ def _open_edit(number: int) -> None:
 def _edit_dialog(ctx: Context, draft: review.Draft, document: str) -> None:
     st.caption("Saved with the other accepted drafts, when you save the review.")
     with st.form("draft_form", border=False):
-        v = curation.incident_fields(ctx, editing.defaults(draft.feature),
-                                     set(ctx.incidents["id"]), draft.id, is_new=False)
+        v = curation.incident_fields(ctx, editing.defaults(draft.feature), draft.id,
+                                     is_new=False)
         submitted = st.form_submit_button("Accept with these values", type="primary")
     if not submitted:
         return

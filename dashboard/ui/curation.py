@@ -105,26 +105,35 @@ def cited(ctx: Context, v: dict, was: str | None) -> sources.Source | None:
                                "new source")
 
 
-def _sources_and_notes(ctx: Context, d: dict, ids: set[str], incident_id: str | None,
-                       is_new: bool) -> dict:
+def related_options(ctx: Context, d: dict, incident_id: str | None) -> list[str]:
+    """The incidents a record may be related to in the form: those the app holds (saved
+    ones: not an import preview's rows) and those it already names, not itself."""
+    held = ctx.incidents
+    if "preview" in held:
+        held = held[held["preview"] != True]  # noqa: E712 (NaN: saved)
+    return sorted((set(held["id"]) | set(d["related_ids"])) - {incident_id})
+
+
+def _sources_and_notes(ctx: Context, d: dict, incident_id: str | None, is_new: bool) -> dict:
     v: dict = {"summary": st.text_area("Summary", d["summary"], height=68)}
     v.update(_source_fields(ctx, d))
     v["quote"] = st.text_area("Supporting quote (verbatim, at most 30 words)", d["quote"], height=68)
     v["url"] = st.text_input("Source link (optional, http/https)", d["url"])
     a, b = st.columns([1, 2])
     v["confidence"] = a.selectbox("Confidence", CONFIDENCES, _index(CONFIDENCES, d["confidence"]))
-    v["related_ids"] = b.multiselect("Related incidents", sorted(ids - {incident_id}),
-                                     [r for r in d["related_ids"] if r in ids])
+    v["related_ids"] = b.multiselect(
+        "Related incidents", related_options(ctx, d, incident_id), d["related_ids"],
+        help=None if ctx.database is None else "From the incidents shown (the newest that "
+        "match the filters): filter to the ones you want to relate.")
     v["notes"] = st.text_area("Notes: what was inferred, and from what", d["notes"], height=68)
     v["id"] = st.text_input("Id", d["id"], disabled=not is_new,
                             placeholder="left empty: made from country, type and date")
     return v
 
 
-def incident_fields(ctx: Context, d: dict, ids: set[str], incident_id: str | None,
-                    is_new: bool) -> dict:
+def incident_fields(ctx: Context, d: dict, incident_id: str | None, is_new: bool) -> dict:
     """The incident form's widgets, filled from ``d`` (``editing.defaults``); their values."""
-    return {**_where_and_what(ctx, d), **_sources_and_notes(ctx, d, ids, incident_id, is_new)}
+    return {**_where_and_what(ctx, d), **_sources_and_notes(ctx, d, incident_id, is_new)}
 
 
 @st.dialog("Incident", width="large", on_dismiss=close_dialog)
@@ -138,13 +147,13 @@ def _incident_dialog(ctx: Context, incident_id: str | None) -> None:
         st.caption("Every incident needs its source document and a short verbatim quote. "
                    "Say in the notes what was inferred (location, date).")
     with st.form("incident_form", border=False):
-        v = incident_fields(ctx, d, base.ids, incident_id, original is None)
+        v = incident_fields(ctx, d, incident_id, original is None)
         note = st.text_input("Change note (kept in the history)")
         submitted = st.form_submit_button("Save", type="primary")
     if not submitted:
         return
     if original is None and not (v["id"] or "").strip():
-        v["id"] = editing.new_id(v["country"], v["type"], v["date"], base.ids)
+        v["id"] = editing.new_id(v["country"], v["type"], v["date"], base.known_ids)
     try:
         new_source = cited(ctx, v, d["document"] if original is not None else None)
     except DataError as exc:
@@ -189,9 +198,11 @@ def _retract_dialog(incident_id: str) -> None:
 
 
 def open_dialog(cfg: settings.Settings, kind: str, incident_id: str | None) -> None:
-    """Button callback: open a curation dialog on a snapshot of the data."""
+    """Button callback: open a curation dialog on a snapshot of the data (of a database:
+    of the one record edited, or none for a new one)."""
     try:
-        st.session_state[S.KEY_EDIT_BASE] = store.open_snapshot(cfg.store)
+        st.session_state[S.KEY_EDIT_BASE] = store.open_snapshot(
+            cfg.store, ids=[incident_id] if incident_id else [])
     except DataError as exc:
         S.flash(S.FLASH_STORE, "error", str(exc))
         return
@@ -212,7 +223,8 @@ def dialogs(ctx: Context, cfg: settings.Settings) -> None:
 def restore(cfg: settings.Settings, incident_id: str) -> None:
     """Button callback: restore a retracted record."""
     try:
-        store.restore(store.open_snapshot(cfg.store), incident_id, user=auth.current_id())
+        store.restore(store.open_snapshot(cfg.store, ids=[incident_id]), incident_id,
+                      user=auth.current_id())
     except (DataError, settings.ReadOnlyError) as exc:
         S.flash(S.FLASH_STORE, "error", f"Not restored: {exc}")
         return

@@ -36,24 +36,45 @@ def _run_import(ctx: Context, upload, fmt: str | None, columns: importer.ColumnM
         return cached[1]
     if upload.size < jobs.INLINE_BYTES:
         result = importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
-                                       existing_ids=set(ctx.incidents["id"]), **_held(ctx),
-                                       **chosen)
+                                       **_held(ctx), **chosen)
     else:
         result = _in_worker(ctx, upload, key, chosen)
         if result is None:
             return None
+    if ctx.database is not None:
+        result = _against_database(ctx, upload, fmt, columns, chosen, result)
     ss[S.KEY_IMPORT] = (key, result, upload.name)
     return result
 
 
-def _held(ctx: Context) -> dict:
-    """What a re-import is matched against: the saved records that came from a file (their
-    ``origin``), and the profiles shipped and saved beside the data."""
+def _against_database(ctx: Context, upload, fmt, columns, chosen: dict,
+                      result: importer.ImportResult) -> importer.ImportResult:
+    """With a database too big to hold, the import was made against no saved record: made
+    again against the records its ids name (``updates.against_store``)."""
+    from dashboard.db import query
+    from dashboard.importer.updates import against_store
+
+    def again(ids: set[str]) -> importer.ImportResult:
+        with st.spinner(f"Matching against the {len(ids):,} saved records these ids name…"):
+            return importer.import_bytes(upload.getvalue(), upload.name, fmt, columns,
+                                         **_held(ctx, ids), **chosen)
+    return against_store(result, lambda ids: query.existing(ctx.database, ids), again)
+
+
+def _held(ctx: Context, ids: set[str] | None = None) -> dict:
+    """What an import is matched against: the ids taken, the saved records that came from
+    a file (their ``origin``: a re-import updates them), and the profiles shipped and saved
+    beside the data. With a database too big to hold: only the records ``ids``."""
     cfg = settings.load_settings()
+    if ctx.database is not None:
+        snapshot = store.open_snapshot(cfg.store, ids=sorted(ids or ()))
+        return {"existing_ids": snapshot.ids, "profiles": importer.available_profiles(cfg.data),
+                "existing": [f for f in snapshot.features if f["properties"].get("origin")]}
     held = ctx.incidents.loc[ctx.incidents["origin"].notna(), ["id", "origin"]]
-    existing = [f for f in store.open_snapshot(cfg.store).features
+    existing = [f for f in store.open_snapshot(cfg.store, ids=held["id"]).features
                 if f["properties"]["id"] in set(held["id"])] if len(held) else []
-    return {"existing": existing, "profiles": importer.available_profiles(cfg.data)}
+    return {"existing_ids": set(ctx.incidents["id"]), "existing": existing,
+            "profiles": importer.available_profiles(cfg.data)}
 
 
 def _in_worker(ctx: Context, upload, key: tuple, chosen: dict) -> importer.ImportResult | None:
@@ -64,8 +85,8 @@ def _in_worker(ctx: Context, upload, key: tuple, chosen: dict) -> importer.Impor
         job = running[1]
     else:
         cancel_job()
-        job = jobs.ImportJob(upload.getvalue(), upload.name, key[1], key[2],
-                             existing_ids=set(ctx.incidents["id"]), **_held(ctx), **chosen)
+        job = jobs.ImportJob(upload.getvalue(), upload.name, key[1], key[2], **_held(ctx),
+                             **chosen)
         ss[S.KEY_IMPORT_JOB] = (key, job)
     status = job.poll()
     if status.state == "done":
