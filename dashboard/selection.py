@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 
 import geopandas as gpd
+import pandas as pd
 
 from . import aggregate, filters, geo, stats, style
 from .bounds import FLANK, Bounds
@@ -54,12 +55,13 @@ def asked(url: str, spec: filters.FilterSpec, places: filters.Places | None,
 @dataclass(frozen=True)
 class MapData:
     """What the map draws for one view: the representation (``aggregate.choose``), the
-    number of incidents in view, the incidents to draw one by one (symbols, clusters) and,
-    for density, the grid counted around the view and its cells' width in km."""
+    number of incidents in view, the incidents to draw one by one (symbols: whole records;
+    clusters: their ids, types and points, ``query.points``) and, for density, the grid
+    counted around the view and its cells' width in km."""
 
     representation: str
     in_view: int
-    incidents: gpd.GeoDataFrame
+    incidents: pd.DataFrame
     grid: aggregate.Grid | None = None
     cell_km: float | None = None
 
@@ -82,7 +84,8 @@ def map_data(url: str, spec: filters.FilterSpec, places: filters.Places | None,
         box = None
         if total > cap and near is not None:
             box = near if query.count(url, spec, near, places) <= cap else view
-        return MapData(kind, count, query.features(url, spec, box, cap, places))
+        read = query.features if kind == aggregate.SYMBOLS else query.points
+        return MapData(kind, count, read(url, spec, box, cap, places))
     around = near or aggregate.padded(FLANK)
     mid_lat = (around.minlat + around.maxlat) / 2
     width, height = aggregate.cell_degrees(zoom if zoom is not None else style.HOME_ZOOM, mid_lat)

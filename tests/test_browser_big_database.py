@@ -55,7 +55,10 @@ def test_the_whole_flank_is_density_counted_by_the_database(app, page, database)
     page.get_by_text(f"of {total:,} incidents · data as of", exact=False).wait_for()
     page.get_by_text("Shown as density:", exact=False).first.wait_for()
     # the density circles are drawn, and the table holds the newest, saying so
-    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for()
+    page.wait_for_function("""(sel) => { const f = document.querySelector(sel);
+        return f && f.contentDocument &&
+               f.contentDocument.querySelectorAll('path.ef-density').length > 10; }""",
+                           arg=MAP_FRAME)
     shown = query.count(database, FilterSpec())
     page.get_by_text(f"The 5,000 newest of {shown:,} incidents", exact=False).wait_for()
 
@@ -68,7 +71,7 @@ def test_a_narrow_filter_draws_symbols_and_an_edit_saves_one_record(app, page, d
               wait_until="domcontentloaded")
     wait_symbols(page, n)
     page.get_by_text(f"Shown as symbols: {n} incident", exact=False).first.wait_for()
-    page.locator('[class*="st-key-detail_card"]').get_by_text("Crash / debris", exact=False).wait_for()
+    page.locator('[class*="st-key-detail_card"]').get_by_text("Crash / debris: Poland", exact=False).wait_for()
     wait_idle(page)
     save_edit(page, INCIDENT, "4", "count from the big database")
     saved = store.open_snapshot(database, ids=[INCIDENT]).feature(INCIDENT)

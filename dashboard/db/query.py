@@ -11,6 +11,8 @@ computed by PostgreSQL over indexed columns, so only what the view shows comes b
 - ``view(url, spec, bbox, zoom)``: what the map draws (``aggregate.choose``), in one scan;
 - ``summary(url, spec)``: the headline figures, timeline, breakdown and hours at once
   (``stats.Summary``), in one scan;
+- ``points(url, spec, bbox, limit)``: the same as ``features``, only their ids, types and
+  map points (what clusters draw);
 - ``by_ids(url, ids)``: those incidents, as an incident frame.
 
 ``where(spec, bbox, places, coarse)`` is the pure part: a ``psycopg.sql.Composed`` and its
@@ -245,17 +247,42 @@ def density(url: str, spec: FilterSpec, bbox: BBox | None, cell: float | tuple[f
 
 
 def features(url: str, spec: FilterSpec, bbox: BBox | None = None, limit: int = 20_000,
-             places: Places | None = None):
+             places: Places | None = None) -> gpd.GeoDataFrame:
     """The newest ``limit`` incidents matching ``spec`` in ``bbox`` (newest first, then by
     id), as an incident frame in the layout of ``load.incidents_frame``."""
-    from ..load import incidents_frame
+    return _frame(_run(url, spec, bbox, places, sql.SQL(
+        "SELECT feature - 'geometry', ST_AsBinary(geom) FROM incidents WHERE {} "
+        "ORDER BY date_start DESC, id LIMIT %(limit)s").format, {"limit": int(limit)}))
+
+
+def _frame(rows: list[tuple]) -> gpd.GeoDataFrame:
+    """An incident frame of (feature without its geometry, the geometry as WKB) rows: the
+    geometries decoded at once (``shapely.from_wkb``), not feature by feature."""
+    import shapely
+
+    from ..load import WGS84, incidents_frame
     from .pgstore import _ordered
 
+    frame = incidents_frame({"type": "FeatureCollection", "features": [
+        _ordered({**r[0], "geometry": None}) for r in rows]})
+    if rows:
+        geoms = shapely.from_wkb([bytes(r[1]) if r[1] is not None else None for r in rows])
+        frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
+    return frame
+
+
+def points(url: str, spec: FilterSpec, bbox: BBox | None = None, limit: int = 20_000,
+           places: Places | None = None) -> pd.DataFrame:
+    """The newest ``limit`` incidents matching ``spec`` in ``bbox`` as their map points only:
+    ``id`` (also the index), ``type``, ``anchor_lon``, ``anchor_lat`` (what clusters draw)."""
     rows = _run(url, spec, bbox, places, sql.SQL(
-        "SELECT feature FROM incidents WHERE {} ORDER BY date_start DESC, id "
+        "SELECT id, type, lon, lat FROM incidents WHERE {} ORDER BY date_start DESC, id "
         "LIMIT %(limit)s").format, {"limit": int(limit)})
-    return incidents_frame({"type": "FeatureCollection",
-                            "features": [_ordered(r[0]) for r in rows]})
+    frame = pd.DataFrame({"id": pd.Series([r[0] for r in rows], dtype=object),
+                          "type": pd.Series([r[1] for r in rows], dtype=object),
+                          "anchor_lon": pd.Series([r[2] for r in rows], dtype=float),
+                          "anchor_lat": pd.Series([r[3] for r in rows], dtype=float)})
+    return frame.set_index("id", drop=False).rename_axis(None)
 
 
 def view(url: str, spec: FilterSpec, bbox: BBox, zoom: float, places: Places | None = None
@@ -302,14 +329,10 @@ def summary(url: str, spec: FilterSpec, places: Places | None = None) -> Summary
 
 def by_ids(url: str, ids: Iterable[str]) -> gpd.GeoDataFrame:
     """The incidents with these ids (those that exist), as an incident frame."""
-    from ..load import incidents_frame
-    from .pgstore import _ordered
-
     with connect(url) as conn:
-        rows = conn.execute("SELECT feature FROM incidents WHERE id = ANY(%s::text[]) "
-                            "ORDER BY position", (list(ids),)).fetchall()
-    return incidents_frame({"type": "FeatureCollection",
-                            "features": [_ordered(r[0]) for r in rows]})
+        return _frame(conn.execute("SELECT feature - 'geometry', ST_AsBinary(geom) FROM "
+                                   "incidents WHERE id = ANY(%s::text[]) ORDER BY position",
+                                   (list(ids),)).fetchall())
 
 
 def matching(url: str, spec: FilterSpec, ids: Iterable[str], places: Places | None = None

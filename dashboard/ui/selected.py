@@ -21,7 +21,9 @@ from dashboard.ui import state as S
 
 #: Selections and map views kept per server: the specs and views briefers come back to
 #: (the opening view, each slide of a brief) are asked of the database once per version.
-CACHED = 64
+#: A selection holds up to ``stats.TABLE_LIMIT`` whole records, a map view up to
+#: ``aggregate.CLUSTERS_MAX`` points: a few MB each.
+CACHED = 16
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHED)
