@@ -5,14 +5,17 @@ Run ``python bench/bench_db.py`` (default ``DEFAULT_N``) or ``--n 1000000``. In 
 1. starts a throwaway cluster (``tests.pg``), creates a database with the schema and loads
    N synthetic incidents (``bench/synthetic.py``, ``CHUNK`` at a time, distinct ids) with
    ``dashboard.db.bulk`` (COPY, indexes rebuilt after);
-2. times a filter change in SQL for each of ``_specs()`` in a fresh worker process, whose
-   resident memory is that of an app holding only the query results: ``query.density``
-   for the opening view (its total is the count in view, so count and grid are one scan,
-   as ``query.view`` does) plus ``query.timeline``;
-3. does the same with the in-memory path on ``--memory-n`` incidents (default 1M):
+2. times a filter change as the app makes it on a database it does not hold, for each of
+   ``_specs()``, in a fresh worker process whose resident memory is that of such an app
+   (``context.load_context``, then per spec ``selection.asked``, ``selection.map_data``
+   for the opening view, ``mapping.fetched_layers``, timeline and breakdown);
+3. with ``--app``, opens the real app (``streamlit run``) on the database in headless
+   Chromium with each spec's link, twice (the second from the app's cache), and reads the
+   server's resident memory;
+4. does the same as 2 with the in-memory path on ``--memory-n`` incidents (default 1M):
    ``load.read_incidents`` of a GeoParquet file + ``geo.enrich``, then per spec
-   ``filters.apply``, the anchors in view, ``aggregate.grid`` and ``stats.timeline``;
-4. prints a table, and stops and deletes the cluster.
+   ``selection.held`` and ``mapping.auto_layers``;
+5. prints a table, and stops and deletes the cluster.
 """
 
 from __future__ import annotations
@@ -85,45 +88,100 @@ def _rss_mb() -> float:
 # --- workers (each in its own process, so its memory is its own) ----------------------------
 
 def worker_sql(url: str) -> dict:
-    from dashboard.db import query
+    """A filter change as the app makes it on a database it does not hold: the selection
+    (summary + the newest for the table, ``selection.asked``), the map's view
+    (``selection.map_data``) drawn as layers, the timeline and the breakdown."""
+    from dashboard import context, mapping, selection, settings, style
 
-    bbox, cell = _view()
+    t0 = time.perf_counter()
+    ctx = context.load_context(url, memory_rows=settings.MEMORY_ROWS)
+    load_s = time.perf_counter() - t0
+    assert ctx.database == url, "the bench needs more incidents than memory_rows"
+    bbox, _ = _view()
     times, kept = [], []
     for _, spec in _specs():
         t0 = time.perf_counter()
-        grid = query.density(url, spec, bbox, cell)  # its total is the count in view
-        line = query.timeline(url, spec)
+        sel = selection.asked(url, spec, ctx.places, ctx.countries)
+        data = selection.map_data(url, spec, ctx.places, bbox, style.HOME_ZOOM, sel.total)
+        layers = mapping.fetched_layers(data, ctx.airports, sel.summary.closed, bounds=bbox,
+                                        zoom=style.HOME_ZOOM)
+        sel.summary.timeline("D"), sel.summary.by_country_and_type(ctx.names)
         times.append(time.perf_counter() - t0)
-        kept.append((grid.total(), grid, line))  # the app holds what it shows
-    return {"times": times, "counts": [k[0] for k in kept], "rss_mb": _rss_mb(),
-            "peak_mb": _peak_mb()}
+        kept.append((sel, data, layers))  # the app keeps what it shows (and caches it)
+    return {"times": times, "counts": [k[1].in_view for k in kept], "load_s": load_s,
+            "rss_mb": _rss_mb(), "peak_mb": _peak_mb()}
 
 
 def worker_memory(parquet: str) -> dict:
-    from dashboard import aggregate, geo, load, stats
-    from dashboard.filters import apply
+    """The same filter change on incidents held in memory (``selection.held``)."""
+    from dashboard import geo, load, mapping, selection, style
+    from dashboard.filters import Places
 
     t0 = time.perf_counter()
     frame = geo.enrich(load.read_incidents(parquet), load.read_countries())
     load_s = time.perf_counter() - t0
-    bbox, (w, h) = _view()
+    places, airports = Places(load.read_regions(), load.read_presets()), load.read_airports()
+    bbox, _ = _view()
     times, counts = [], []
     for _, spec in _specs():
         t0 = time.perf_counter()
-        shown = apply(frame, spec)
-        x, y = aggregate.incident_anchors(shown)
-        inside = aggregate.in_view(x, y, bbox)
-        aggregate.grid(x[inside], y[inside], shown["type"].to_numpy()[inside], w, h)
-        stats.timeline(shown)
+        sel = selection.held(frame, spec, places)
+        layers = mapping.auto_layers(sel.shown, airports, bounds=bbox, zoom=style.HOME_ZOOM)
+        sel.summary.timeline("D"), sel.summary.by_country_and_type()
         times.append(time.perf_counter() - t0)
-        counts.append(int(inside.sum()))
+        counts.append(layers.in_view)
     return {"times": times, "counts": counts, "load_s": load_s, "rss_mb": _rss_mb(),
             "peak_mb": _peak_mb()}
 
 
+def app_run(url: str) -> dict:
+    """The real app (``streamlit run``) on the database, opened in headless Chromium with
+    each spec's link: seconds from the link opening to the page drawn (cold, then again:
+    served from the app's cache), and the server's resident memory after."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboard import urlstate
+    from tests.browser import MAP_FRAME, running_app, wait_idle
+
+    cold, warm = [], []
+    with running_app(env={"EFM_DATABASE_URL": url, "EFM_READ_ONLY": "1"}, timeout=600) as app, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        for times in (cold, warm):
+            for _, spec in _specs():
+                query = "&".join(f"{k}={v}" for k, vs in urlstate.encode(spec).items()
+                                 for v in ([vs] if isinstance(vs, str) else vs))
+                t0 = time.perf_counter()
+                page.goto(f"{app}?{query}", wait_until="domcontentloaded")
+                page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=600_000)
+                wait_idle(page, 600_000)
+                times.append(time.perf_counter() - t0)
+        browser.close()
+        port = app.rsplit(":", 1)[1]
+        rss = _server_rss_mb(port)
+    return {"cold": cold, "warm": warm, "rss_mb": rss}
+
+
+def _server_rss_mb(port: str) -> float:
+    """VmRSS of the ``streamlit run`` process listening on ``port``."""
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"streamlit" in b" ".join(cmd) and port.encode() in cmd:
+                status = (proc / "status").read_text()
+                return next(int(line.split()[1]) for line in status.splitlines()
+                            if line.startswith("VmRSS")) / 1024
+        except (OSError, StopIteration):
+            continue
+    return float("nan")
+
+
 def _in_worker(kind: str, arg: str) -> dict:
     done = subprocess.run([sys.executable, __file__, "--worker", kind, arg], capture_output=True,
-                          text=True, check=True)
+                          text=True)
+    if done.returncode:
+        sys.exit(f"the {kind} worker failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -184,6 +242,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="incidents in the database")
     parser.add_argument("--memory-n", type=int, default=1_000_000,
                         help="incidents for the in-memory path (0: skip it)")
+    parser.add_argument("--app", action="store_true",
+                        help="also open the real app on the database in headless Chromium")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -210,21 +270,24 @@ def main() -> None:
         with psycopg.connect(url) as conn:
             size = conn.execute("SELECT pg_total_relation_size('incidents')").fetchone()[0]
         sql_run = _in_worker("sql", url)
+        app = app_run(url) if args.app else None
     finally:
         cluster.stop()
     mem_run = _in_worker("memory", str(_parquet(args.memory_n))) if args.memory_n else None
-    _report(args, loaded, size, sql_run, mem_run)
+    _report(args, loaded, size, sql_run, mem_run, app)
 
 
-def _report(args, loaded: dict, size: int, sql_run: dict, mem_run: dict | None) -> None:
+def _report(args, loaded: dict, size: int, sql_run: dict, mem_run: dict | None,
+            app: dict | None = None) -> None:
     names = [name for name, _ in _specs()]
     print(f"\nload {args.n:,} incidents: {loaded['total_s']:.0f} s (generate "
           f"{loaded['generate_s']:.0f} s, COPY {loaded['copy_s']:.0f} s, indexes + VACUUM "
           f"ANALYZE {loaded['index_s']:.0f} s); table + indexes {size / 2**30:.1f} GB")
+    print(f"app start on the database (counts, dates, countries): {sql_run['load_s']:.1f} s")
     if mem_run:
         print(f"in-memory load of {args.memory_n:,} (read GeoParquet + enrich): "
               f"{mem_run['load_s']:.1f} s")
-    head = f"{'filter change (count+density, timeline)':44} {'SQL ' + _short(args.n):>12}"
+    head = f"{'filter change (as the app makes it)':44} {'SQL ' + _short(args.n):>12}"
     head += f" {'memory ' + _short(args.memory_n):>12}" if mem_run else ""
     print("\n" + head)
     for i, name in enumerate(names):
@@ -240,6 +303,13 @@ def _report(args, loaded: dict, size: int, sql_run: dict, mem_run: dict | None) 
         line = f"{label:44} {sql_run[key]:>9.0f} MB"
         line += f" {mem_run[key]:>9.0f} MB" if mem_run else ""
         print(line)
+    if app:
+        print(f"\nthe real app on {_short(args.n)}, link opened to page drawn (Chromium):")
+        for name, cold, warm in zip(names, app["cold"], app["warm"], strict=True):
+            print(f"  {name:42} {cold:>7.1f} s cold {warm:>7.1f} s again")
+        print(f"  {'median':42} {statistics.median(app['cold']):>7.1f} s cold "
+              f"{statistics.median(app['warm']):>7.1f} s again")
+        print(f"  server resident memory after: {app['rss_mb']:.0f} MB")
 
 
 def _short(n: int) -> str:

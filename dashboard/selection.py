@@ -19,6 +19,10 @@ import pandas as pd
 from . import aggregate, filters, geo, stats, style
 from .bounds import FLANK, Bounds
 
+#: How many of the newest matching incidents a selection asked of the database holds: the
+#: table's rows (the counts, charts and map cover every one; exports read their own).
+WINDOW = 1_000
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -42,7 +46,7 @@ def held(incidents: gpd.GeoDataFrame, spec: filters.FilterSpec,
 
 
 def asked(url: str, spec: filters.FilterSpec, places: filters.Places | None,
-          countries: gpd.GeoDataFrame, limit: int = stats.TABLE_LIMIT) -> Selection:
+          countries: gpd.GeoDataFrame, limit: int = WINDOW) -> Selection:
     """The selection asked of the database: its summary, and the newest ``limit`` matching
     incidents (enriched as the context's, ``geo.enrich``)."""
     from .db import query
@@ -77,7 +81,20 @@ def map_data(url: str, spec: filters.FilterSpec, places: filters.Places | None,
 
     view = Bounds.of(bounds) if bounds is not None else None
     near = aggregate.padded(view) if view is not None else None
-    count = query.count(url, spec, view, places)
+    around = near or aggregate.padded(FLANK)
+    mid_lat = (around.minlat + around.maxlat) / 2
+    width, height = aggregate.cell_degrees(zoom if zoom is not None else style.HOME_ZOOM, mid_lat)
+    cell_km = width * 111.32 * math.cos(math.radians(mid_lat))
+    if total > aggregate.CLUSTERS_MAX:  # density is likely: the grid and the count in one scan
+        if view is None:
+            grid = query.density(url, spec, None, (width, height), places)
+            count = grid.total()
+        else:
+            grid, count = query.density(url, spec, near, (width, height), places, counted=view)
+        if aggregate.choose(count) == aggregate.DENSITY:
+            return MapData(aggregate.DENSITY, count, pd.DataFrame(), grid, cell_km)
+    else:
+        count = query.count(url, spec, view, places)
     kind = aggregate.choose(count)
     if kind != aggregate.DENSITY:
         cap = aggregate.SYMBOLS_MAX if kind == aggregate.SYMBOLS else aggregate.CLUSTERS_MAX
@@ -86,9 +103,5 @@ def map_data(url: str, spec: filters.FilterSpec, places: filters.Places | None,
             box = near if query.count(url, spec, near, places) <= cap else view
         read = query.features if kind == aggregate.SYMBOLS else query.points
         return MapData(kind, count, read(url, spec, box, cap, places))
-    around = near or aggregate.padded(FLANK)
-    mid_lat = (around.minlat + around.maxlat) / 2
-    width, height = aggregate.cell_degrees(zoom if zoom is not None else style.HOME_ZOOM, mid_lat)
     grid = query.density(url, spec, near, (width, height), places)
-    return MapData(kind, count, gpd.GeoDataFrame(), grid,
-                   width * 111.32 * math.cos(math.radians(mid_lat)))
+    return MapData(kind, count, pd.DataFrame(), grid, cell_km)

@@ -60,7 +60,7 @@ def test_the_whole_flank_is_density_counted_by_the_database(app, page, database)
                f.contentDocument.querySelectorAll('path.ef-density').length > 10; }""",
                            arg=MAP_FRAME)
     shown = query.count(database, FilterSpec())
-    page.get_by_text(f"The 5,000 newest of {shown:,} incidents", exact=False).wait_for()
+    page.get_by_text(f"The 1,000 newest of {shown:,} incidents", exact=False).wait_for()
 
 
 def test_a_narrow_filter_draws_symbols_and_an_edit_saves_one_record(app, page, database):

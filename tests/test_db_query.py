@@ -171,6 +171,9 @@ def test_density_is_the_grid_of_the_incidents_in_view(data, spec, cell):
     pd.testing.assert_frame_equal(got.cells.sort_values(key).reset_index(drop=True),
                                   want.sort_values(key).reset_index(drop=True))
     assert got.total() == len(shown)
+    lublin = BBOXES["Lublin"]
+    grid, n = query.density(url, spec, bbox, cell, counted=lublin)  # one scan, both answers
+    assert grid.cells.equals(got.cells) and n == len(_in_view(apply(frame, spec), lublin)[0])
 
 
 def test_the_newest_come_first_up_to_the_limit(data):

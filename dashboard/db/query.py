@@ -226,24 +226,34 @@ def breakdown(url: str, spec: FilterSpec, names: dict[str, str] | None = None,
 
 
 def density(url: str, spec: FilterSpec, bbox: BBox | None, cell: float | tuple[float, float],
-            places: Places | None = None) -> Grid:
+            places: Places | None = None, counted: BBox | None = None):
     """Counts per grid cell and type of the incidents in view, as ``aggregate.grid`` (cells
-    anchored at lon -180, lat -90; ``cell`` is the width, or (width, height), in degrees)."""
+    anchored at lon -180, lat -90; ``cell`` is the width, or (width, height), in degrees).
+
+    With ``counted`` (a box inside ``bbox``), also how many of them are in that box, from
+    the same scan: ``(grid, count)``."""
     width, height = (cell, cell) if isinstance(cell, int | float) else cell
+    extra: dict[str, Any] = {"cell_w": float(width), "cell_h": float(height)}
+    inside = sql.SQL("0")
+    if counted is not None:
+        c = Bounds.of(counted)
+        extra.update(c_minlon=c.minlon, c_minlat=c.minlat, c_maxlon=c.maxlon, c_maxlat=c.maxlat)
+        inside = sql.SQL("count(*) FILTER (WHERE lon BETWEEN %(c_minlon)s AND %(c_maxlon)s "
+                         "AND lat BETWEEN %(c_minlat)s AND %(c_maxlat)s)")
     # floor((x - origin) / size): ST_SnapToGrid's grid, counted per cell rather than rounded
     # to the nearest node, so every incident lands in exactly the cell aggregate.grid uses.
-    rows = _run(url, spec, bbox, places, sql.SQL(
+    rows = _run(url, spec, bbox, places, lambda c: sql.SQL(
         "SELECT type, floor((lon + 180) / %(cell_w)s)::bigint AS col, "
-        "floor((lat + 90) / %(cell_h)s)::bigint AS row, count(*) FROM incidents "
-        "WHERE {} GROUP BY 2, 3, 1 ORDER BY 2, 3, 1").format,
-                {"cell_w": float(width), "cell_h": float(height)})
+        "floor((lat + 90) / %(cell_h)s)::bigint AS row, count(*), {i} FROM incidents "
+        "WHERE {c} GROUP BY 2, 3, 1 ORDER BY 2, 3, 1").format(i=inside, c=c), extra)
     types = np.array([r[0] for r in rows], dtype=object)
     cols = np.array([r[1] for r in rows], dtype=np.int64)
     rws = np.array([r[2] for r in rows], dtype=np.int64)
     cells = pd.DataFrame({"type": types, "lon": -180.0 + (cols + 0.5) * width,
                           "lat": -90.0 + (rws + 0.5) * height,
                           "count": np.array([r[3] for r in rows], dtype=np.int64)})
-    return Grid(cells, width, height)
+    grid = Grid(cells, width, height)
+    return grid if counted is None else (grid, int(sum(r[4] for r in rows)))
 
 
 def features(url: str, spec: FilterSpec, bbox: BBox | None = None, limit: int = 20_000,
