@@ -188,10 +188,13 @@ FRAME_MARGIN, FRAME_MIN_MARGIN_DEG = 0.15, 1.0
 def selection_extent(frame) -> Bounds | None:
     """The one rule for framing a selection of incidents, on the map and in every snapshot:
     their box grown by ``FRAME_MARGIN`` (at least ``FRAME_MIN_MARGIN_DEG``) on every side, at
-    least ``MIN_FRAME_DEG`` round its centre, cut to the world; None when nothing is selected."""
-    if frame.empty:
+    least ``MIN_FRAME_DEG`` round its centre, cut to the world; None when nothing is selected.
+
+    ``frame`` is the incidents, or their box (minlon, minlat, maxlon, maxlat) or None."""
+    if frame is None or (hasattr(frame, "empty") and frame.empty):
         return None
-    box = Bounds.of(frame.total_bounds).pad(FRAME_MARGIN, FRAME_MIN_MARGIN_DEG)
+    box = Bounds.of(frame.total_bounds if hasattr(frame, "total_bounds") else frame)
+    box = box.pad(FRAME_MARGIN, FRAME_MIN_MARGIN_DEG)
     return box.at_least(*MIN_FRAME_DEG).clamp()
 
 

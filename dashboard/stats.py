@@ -169,6 +169,9 @@ class Summary:
     days: pd.DataFrame   # date (Timestamp, the start day), type, country, count
     hours: pd.DataFrame  # as by_hour: hour, type, count
     closed: tuple[str, ...] = ()  # the ICAO codes of the airports closed, sorted
+    #: (minlon, minlat, maxlon, maxlat) of the geometries (from a database: of the points
+    #: the map counts them at), None when nothing matches: what the map is fitted to
+    extent: tuple[float, float, float, float] | None = None
 
     def counts_by_type(self) -> pd.Series:
         """As ``counts_by_type`` of the selection."""
@@ -216,5 +219,6 @@ def days_table(dates: pd.Series, types: pd.Series, countries: pd.Series,
 def summary(gdf: pd.DataFrame) -> Summary:
     """The ``Summary`` of a frame."""
     closed = gdf.loc[gdf["type"] == "airport_closure", "icao"].dropna().unique()
+    extent = tuple(float(v) for v in gdf.total_bounds) if len(gdf) else None
     return Summary(headline(gdf), days_table(gdf["date"], gdf["type"], gdf["country"]),
-                   by_hour(gdf), tuple(sorted(closed)))
+                   by_hour(gdf), tuple(sorted(closed)), extent)

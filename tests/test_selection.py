@@ -59,6 +59,16 @@ def test_the_selection_asked_is_the_selection_held(data, spec):
     pd.testing.assert_frame_equal(got.summary.timeline("W"), want.summary.timeline("W"),
                                   check_dtype=False)
     assert got.summary.closed == want.summary.closed
+    # the map is fitted to the anchor points' box: within the geometries' box (the same
+    # where every incident is a point)
+    if want.total:
+        (a, b, c, d), (w, x, y, z) = got.summary.extent, want.summary.extent
+        assert w <= a <= c <= y and x <= b <= d <= z
+        points = want.shown[want.shown.geom_type == "Point"]
+        assert got.summary.extent == pytest.approx(tuple(points.total_bounds)) \
+            or len(points) < want.total
+    else:
+        assert got.summary.extent is None is want.summary.extent
     # enriched like the context's rows: the depth and the search text the table and card use
     sample = got.shown.set_index("id")
     mine = held.incidents.set_index("id").loc[sample.index]

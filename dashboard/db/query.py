@@ -313,10 +313,12 @@ def view(url: str, spec: FilterSpec, bbox: BBox, zoom: float, places: Places | N
 
 def summary(url: str, spec: FilterSpec, places: Places | None = None) -> Summary:
     """The ``stats.Summary`` of the incidents matching ``spec``, from one scan: per start
-    day, type and country; per start hour and type; the distinct airports closed."""
+    day, type and country; per start hour and type; the distinct airports closed; the box
+    of their anchor points (for points, the box of the geometries ``stats.summary`` gives)."""
     rows = _run(url, spec, None, places, sql.SQL(
         "SELECT grouping(date_start), grouping(start_hour), date_start, start_hour, type, "
-        "country, icao, count(*), sum(drones), max(date_end) FROM incidents WHERE {} "
+        "country, icao, count(*), sum(drones), max(date_end), min(lon), min(lat), max(lon), "
+        "max(lat) FROM incidents WHERE {} "
         "GROUP BY GROUPING SETS ((date_start, type, country), (start_hour, type), "
         "(type, icao))").format)
     days = [r for r in rows if r[0] == 0]
@@ -334,7 +336,10 @@ def summary(url: str, spec: FilterSpec, places: Places | None = None) -> Summary
         airports_closed=len(airports), drones_reported=int(sum(r[8] or 0 for r in days)),
         first=table["date"].min() if len(table) else None,
         last=pd.Timestamp(max(r[9] for r in days)) if days else None)
-    return Summary(head, table, hour_table, tuple(sorted(airports)))
+    boxes = [r[10:14] for r in days if r[10] is not None]
+    extent = ((min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+               max(b[3] for b in boxes)) if boxes else None)
+    return Summary(head, table, hour_table, tuple(sorted(airports)), extent)
 
 
 def by_ids(url: str, ids: Iterable[str]) -> gpd.GeoDataFrame:

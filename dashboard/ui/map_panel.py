@@ -184,11 +184,11 @@ def fit_to(extent: Bounds | None) -> None:
         st.session_state[S.KEY_FIT_SIZE] = None
 
 
-def _frame_selection(shown: gpd.GeoDataFrame, spec: filters.FilterSpec, outline=None) -> None:
+def _frame_selection(sel: Selection, spec: filters.FilterSpec, outline=None) -> None:
     """When the selection changes, fit the map to it (to the chosen regions' outline when no
     incident matches); a hand-made pan or zoom stands until then."""
     ss = st.session_state
-    target = selection_extent(shown)
+    target = selection_extent(sel.summary.extent)
     if target is None and outline is not None and not outline.is_empty:
         target = selection_extent(gpd.GeoDataFrame(geometry=[outline], crs="EPSG:4326"))
     ss[S.KEY_FIT_TARGET] = target
@@ -309,7 +309,7 @@ def map_panel(ctx: Context, sel: Selection, spec: filters.FilterSpec, tiles: boo
     """The map fragment; while playing, a timer reruns just this fragment every step."""
     codes = filters.chosen_regions(spec, ctx.places)
     outline = geo.union_of(ctx.places.regions, "iso_3166_2", codes) if codes else None
-    _frame_selection(sel.shown, spec, outline)
+    _frame_selection(sel, spec, outline)
     frames = playback_frames(ctx, sel.shown, spec)
     playing = bool(frames) and bool(st.session_state.get(S.KEY_PLAYING))
     run_every = st.session_state.get(S.KEY_PLAY_SPEED, 1.0) if playing else None
