@@ -56,6 +56,36 @@ def asked(url: str, spec: filters.FilterSpec, places: filters.Places | None,
     return Selection(shown, summary.headline.incidents, summary)
 
 
+def asked_with_map(url: str, spec: filters.FilterSpec, places: filters.Places | None,
+                   countries: gpd.GeoDataFrame, bounds: Bounds | None, zoom: float | None,
+                   limit: int = WINDOW) -> tuple[Selection, MapData | None]:
+    """``asked``, and from the same scan the map's density for the view ``bounds`` at
+    ``zoom`` when that is what the map draws there (``map_data`` would give the same);
+    None when the map draws clusters or symbols there (``map_data`` reads those)."""
+    from .db import query
+
+    view, near, cell, cell_km = _cells(bounds, zoom)
+    summary, grid, count = query.summary(url, spec, places, grid=(near, cell, view))
+    shown = geo.enrich(query.features(url, spec, None, limit, places), countries)
+    sel = Selection(shown, summary.headline.incidents, summary)
+    if aggregate.choose(count) != aggregate.DENSITY:
+        return sel, None
+    return sel, MapData(aggregate.DENSITY, count, pd.DataFrame(), grid, cell_km)
+
+
+def _cells(bounds: Bounds | None, zoom: float | None
+           ) -> tuple[Bounds | None, Bounds | None, tuple[float, float], float]:
+    """The view, the box around it counted for density (None: everywhere), the density
+    cell (width, height) in degrees and its width in km, as ``mapping.auto_layers`` has
+    them (before a view is reported: cells sized for the eastern flank)."""
+    view = Bounds.of(bounds) if bounds is not None else None
+    near = aggregate.padded(view) if view is not None else None
+    around = near or aggregate.padded(FLANK)
+    mid_lat = (around.minlat + around.maxlat) / 2
+    width, height = aggregate.cell_degrees(zoom if zoom is not None else style.HOME_ZOOM, mid_lat)
+    return view, near, (width, height), width * 111.32 * math.cos(math.radians(mid_lat))
+
+
 @dataclass(frozen=True)
 class MapData:
     """What the map draws for one view: the representation (``aggregate.choose``), the
@@ -79,12 +109,7 @@ def map_data(url: str, spec: filters.FilterSpec, places: filters.Places | None,
     above that a grid of cells of about ``aggregate.CELL_PX`` pixels around the view."""
     from .db import query
 
-    view = Bounds.of(bounds) if bounds is not None else None
-    near = aggregate.padded(view) if view is not None else None
-    around = near or aggregate.padded(FLANK)
-    mid_lat = (around.minlat + around.maxlat) / 2
-    width, height = aggregate.cell_degrees(zoom if zoom is not None else style.HOME_ZOOM, mid_lat)
-    cell_km = width * 111.32 * math.cos(math.radians(mid_lat))
+    view, near, (width, height), cell_km = _cells(bounds, zoom)
     if total > aggregate.CLUSTERS_MAX:  # density is likely: the grid and the count in one scan
         if view is None:
             grid = query.density(url, spec, None, (width, height), places)

@@ -264,3 +264,21 @@ def test_the_bulk_loader_keeps_the_indexes_it_rebuilds(data):
         after = sorted(r[0] for r in conn.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'incidents'"))
     assert after == before and len(after) > 1
+
+
+@pytest.mark.parametrize("spec", [SPECS["nothing"], SPECS["a region"], SPECS["all at once"]],
+                         ids=["nothing", "a region", "all at once"])
+@pytest.mark.parametrize("view", [BBOXES["Lublin"], None], ids=["Lublin", "everywhere"])
+def test_the_summary_scan_also_counts_the_grid_and_the_view(data, spec, view):
+    """One scan for a filter change: the summary, the density grid around the view and the
+    count in view, each as its own query gives it."""
+    url, _ = data
+    around, cell = BBOXES["flank"], (0.5, 0.25)
+    got, grid, n = query.summary(url, spec, PLACES, grid=(around, cell, view))
+    want = query.summary(url, spec, PLACES)
+    assert got.headline == want.headline and got.days.equals(want.days)
+    assert got.hours.equals(want.hours) and got.closed == want.closed
+    alone, alone_n = (query.density(url, spec, around, cell, PLACES, counted=view) if view
+                      else (query.density(url, spec, around, cell, PLACES), None))
+    pd.testing.assert_frame_equal(grid.cells, alone.cells)
+    assert n == (alone_n if view else got.headline.incidents)

@@ -122,3 +122,20 @@ def test_the_newest_are_enriched_like_the_context(data):
     url, held, _ = data
     got = selection.asked(url, FilterSpec(q="rzeszow"), PLACES, COUNTRIES, limit=50).shown
     assert got["search_text"].tolist() == geo.search_text(got).tolist()
+
+
+@pytest.mark.parametrize("view", VIEWS.values(), ids=VIEWS.keys())
+def test_one_scan_gives_the_selection_and_the_density_the_map_would_ask_for(data, view):
+    url, held, _ = data
+    spec = FilterSpec()
+    zoom = view.fit_zoom(1100, 700) if view is not None else None
+    sel, found = selection.asked_with_map(url, spec, PLACES, COUNTRIES, view, zoom)
+    alone = selection.asked(url, spec, PLACES, COUNTRIES)
+    assert sel.total == alone.total and sel.summary.headline == alone.summary.headline
+    assert list(sel.shown["id"]) == list(alone.shown["id"])
+    asked = selection.map_data(url, spec, PLACES, view, zoom, sel.total)
+    if asked.representation != aggregate.DENSITY:
+        assert found is None  # the map reads its symbols or clusters itself
+    else:
+        assert (found.in_view, found.cell_km) == (asked.in_view, asked.cell_km)
+        pd.testing.assert_frame_equal(found.grid.cells, asked.grid.cells)

@@ -246,14 +246,22 @@ def density(url: str, spec: FilterSpec, bbox: BBox | None, cell: float | tuple[f
         "SELECT type, floor((lon + 180) / %(cell_w)s)::bigint AS col, "
         "floor((lat + 90) / %(cell_h)s)::bigint AS row, count(*), {i} FROM incidents "
         "WHERE {c} GROUP BY 2, 3, 1 ORDER BY 2, 3, 1").format(i=inside, c=c), extra)
-    types = np.array([r[0] for r in rows], dtype=object)
+    grid = _grid([r[:4] for r in rows], width, height)
+    return grid if counted is None else (grid, int(sum(r[4] for r in rows)))
+
+
+def _grid(rows: list[tuple], width: float, height: float) -> Grid:
+    """A ``Grid`` of (type, column, row, count) rows (cells of ``width`` x ``height``
+    degrees from lon -180, lat -90)."""
     cols = np.array([r[1] for r in rows], dtype=np.int64)
     rws = np.array([r[2] for r in rows], dtype=np.int64)
-    cells = pd.DataFrame({"type": types, "lon": -180.0 + (cols + 0.5) * width,
+    cells = pd.DataFrame({"type": np.array([r[0] for r in rows], dtype=object),
+                          "lon": -180.0 + (cols + 0.5) * width,
                           "lat": -90.0 + (rws + 0.5) * height,
                           "count": np.array([r[3] for r in rows], dtype=np.int64)})
-    grid = Grid(cells, width, height)
-    return grid if counted is None else (grid, int(sum(r[4] for r in rows)))
+    if len(cells):
+        cells = cells.sort_values(["lon", "lat", "type"], kind="stable").reset_index(drop=True)
+    return Grid(cells, width, height)
 
 
 def features(url: str, spec: FilterSpec, bbox: BBox | None = None, limit: int = 20_000,
@@ -311,32 +319,73 @@ def view(url: str, spec: FilterSpec, bbox: BBox, zoom: float, places: Places | N
     return (kind, n, grid) if kind == DENSITY else (kind, n, features(url, spec, b, n, places))
 
 
-def summary(url: str, spec: FilterSpec, places: Places | None = None) -> Summary:
+def _box(prefix: str, box: BBox, params: dict[str, Any]) -> sql.Composable:
+    """``lon``/``lat`` inside ``box`` (edges included), its corners as parameters."""
+    b = Bounds.of(box)
+    params.update({f"{prefix}_minlon": b.minlon, f"{prefix}_minlat": b.minlat,
+                   f"{prefix}_maxlon": b.maxlon, f"{prefix}_maxlat": b.maxlat})
+    return sql.SQL(f"lon BETWEEN %({prefix}_minlon)s AND %({prefix}_maxlon)s AND "
+                   f"lat BETWEEN %({prefix}_minlat)s AND %({prefix}_maxlat)s")
+
+
+def summary(url: str, spec: FilterSpec, places: Places | None = None,
+            grid: tuple[BBox | None, tuple[float, float], BBox | None] | None = None):
     """The ``stats.Summary`` of the incidents matching ``spec``, from one scan: per start
     day, type and country; per start hour and type; the distinct airports closed; the box
-    of their anchor points (for points, the box of the geometries ``stats.summary`` gives)."""
-    rows = _run(url, spec, None, places, sql.SQL(
-        "SELECT grouping(date_start), grouping(start_hour), date_start, start_hour, type, "
-        "country, icao, count(*), sum(drones), max(date_end), min(lon), min(lat), max(lon), "
-        "max(lat) FROM incidents WHERE {} "
+    of their anchor points (for points, the box of the geometries ``stats.summary`` gives).
+
+    With ``grid = (around, (width, height), view)``, the same scan also counts the density
+    grid of the incidents ``around`` the view (None: all) and how many are in ``view``
+    (None: all): ``(summary, grid, count in view)``, as ``density(..., counted=view)``."""
+    extra: dict[str, Any] = {}
+    cells, inside = sql.SQL("NULL::bigint, NULL::bigint"), sql.SQL("0")
+    if grid is not None:
+        around, (width, height), view = grid
+        extra.update(cell_w=float(width), cell_h=float(height))
+        near = _box("n", around, extra) if around is not None else sql.SQL("true")
+        cells = sql.SQL("CASE WHEN {n} THEN floor((lon + 180) / %(cell_w)s)::bigint END, "
+                        "CASE WHEN {n} THEN floor((lat + 90) / %(cell_h)s)::bigint END"
+                        ).format(n=near)
+        inside = (sql.SQL("count(*) FILTER (WHERE {})").format(_box("c", view, extra))
+                  if view is not None else sql.SQL("count(*)"))
+    rows = _run(url, spec, None, places, lambda c: sql.SQL(
+        "SELECT grouping(date_start), grouping(start_hour), grouping(icao), "
+        + ("grouping(cell_col), " if grid is not None else "1, ") +
+        "date_start, start_hour, type, country, icao, count(*), sum(drones), max(date_end), "
+        "min(lon), min(lat), max(lon), max(lat), "
+        + ("cell_col, cell_row, " if grid is not None else "NULL, NULL, ") + "{i} "
+        "FROM (SELECT date_start, start_hour, type, country, icao, drones, date_end, lon, lat, "
+        "{cells} FROM incidents WHERE {c}) AS t(date_start, start_hour, type, country, icao, "
+        "drones, date_end, lon, lat, cell_col, cell_row) "
         "GROUP BY GROUPING SETS ((date_start, type, country), (start_hour, type), "
-        "(type, icao))").format)
-    days = [r for r in rows if r[0] == 0]
-    hours = [r for r in rows if r[0] == 1 and r[1] == 0 and r[3] is not None]
-    airports = {r[6] for r in rows if r[0] == 1 and r[1] == 1 and r[4] == "airport_closure"
-                and r[6] is not None}
-    table = days_table([r[2] for r in days], [r[4] for r in days], [r[5] for r in days],
-                       [r[7] for r in days])
-    hour_table = (pd.DataFrame({"hour": pd.Series([int(r[3]) for r in hours], dtype=int),
-                                "type": pd.Series([r[4] for r in hours], dtype=object),
-                                "count": pd.Series([int(r[7]) for r in hours], dtype=int)})
+        "(type, icao)" + (", (type, cell_col, cell_row)" if grid is not None else "") + ")"
+    ).format(i=inside, cells=cells, c=c), extra)
+    out = _summary([r[4:16] for r in rows if r[0] == 0],
+                   [r[4:16] for r in rows if r[0] == 1 and r[1] == 0 and r[5] is not None],
+                   {r[8] for r in rows if r[0] == 1 and r[1] == 1 and r[2] == 0
+                    and r[6] == "airport_closure" and r[8] is not None})
+    if grid is None:
+        return out
+    found = [r for r in rows if r[3] == 0 and r[16] is not None]
+    return out, _grid([(r[6], r[16], r[17], r[9]) for r in found], width, height), \
+        int(sum(r[18] for r in found))
+
+
+def _summary(days: list[tuple], hours: list[tuple], airports: set[str]) -> Summary:
+    """A ``Summary`` of the rows of its grouping sets: (date_start, start_hour, type, country,
+    icao, count, drones, last day, min lon, min lat, max lon, max lat)."""
+    table = days_table([r[0] for r in days], [r[2] for r in days], [r[3] for r in days],
+                       [r[5] for r in days])
+    hour_table = (pd.DataFrame({"hour": pd.Series([int(r[1]) for r in hours], dtype=int),
+                                "type": pd.Series([r[2] for r in hours], dtype=object),
+                                "count": pd.Series([int(r[5]) for r in hours], dtype=int)})
                   .sort_values(["hour", "type"]).reset_index(drop=True))
     head = Headline(
         incidents=int(table["count"].sum()), countries=table["country"].nunique(),
-        airports_closed=len(airports), drones_reported=int(sum(r[8] or 0 for r in days)),
+        airports_closed=len(airports), drones_reported=int(sum(r[6] or 0 for r in days)),
         first=table["date"].min() if len(table) else None,
-        last=pd.Timestamp(max(r[9] for r in days)) if days else None)
-    boxes = [r[10:14] for r in days if r[10] is not None]
+        last=pd.Timestamp(max(r[7] for r in days)) if days else None)
+    boxes = [r[8:12] for r in days if r[8] is not None]
     extent = ((min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                max(b[3] for b in boxes)) if boxes else None)
     return Summary(head, table, hour_table, tuple(sorted(airports)), extent)

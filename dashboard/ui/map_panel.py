@@ -21,7 +21,8 @@ from dashboard.bounds import FLANK, Bounds, selection_extent
 from dashboard.context import Context
 from dashboard.mapping.outline import regions_layer
 from dashboard.selection import Selection
-from dashboard.ui import link, overlay_panel, selected
+from dashboard.ui import link, overlay_panel
+from dashboard.ui import selected as this_run
 from dashboard.ui import state as S
 from dashboard.ui.static import css
 
@@ -230,7 +231,7 @@ def _layers(ctx: Context, sel: Selection, shown: gpd.GeoDataFrame, spec: filters
     if ctx.database is None:
         return mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
                                    classes=classes, registry=ctx.sources), pd.Index([])
-    data = selected.map_data(ctx, sel, spec, bounds, zoom)
+    data = this_run.map_data(ctx, sel, spec, bounds, zoom)
     return (mapping.fetched_layers(data, ctx.airports, sel.summary.closed, bounds=bounds,
                                    zoom=zoom, theme=theme, classes=classes, registry=ctx.sources),
             data.incidents.index if len(data.incidents) else pd.Index([]))
@@ -255,18 +256,14 @@ def _map_body(ctx: Context, sel: Selection, spec: filters.FilterSpec, tiles: boo
     row = ctx.incidents.loc[selected] if selected in ctx.incidents.index else None
     # Clicks on empty map place a new incident: only where incidents can be added.
     editable = not present and settings.editable(settings.load_settings())
-    map_key = f"map-{ss[S.KEY_MAP_NONCE]}-{theme}"
+    map_key = this_run.map_key()
     _apply_fit(_measured(ss.get(map_key)), present)
     goto = ss.get(S.KEY_GOTO)
-    # The view the browser reported (st_folium's on_change stores it under the key before
-    # this rerun): count the incidents in view and pick symbols, clusters or density.
-    bounds, zoom = mapping.view_of(ss.get(map_key))
-    if bounds is None:
-        bounds = ss.get(S.KEY_BOUNDS)
-    else:
+    # The view the browser reported: count the incidents in view and pick symbols, clusters
+    # or density.
+    bounds, zoom = this_run.reported_view()
+    if bounds is not None:
         ss[S.KEY_BOUNDS] = bounds
-    if zoom is None and ss.get(S.KEY_VIEW):
-        zoom = ss[S.KEY_VIEW][2]
     layers, drawn = _layers(ctx, sel, shown, spec, bounds, zoom, theme, classes)
     out = st_folium(
         mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,

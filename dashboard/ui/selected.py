@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import filters, geo, selection
+from dashboard import aggregate, filters, geo, mapping, selection
 from dashboard.bounds import Bounds
 from dashboard.context import Context
 from dashboard.ui import state as S
@@ -26,14 +26,45 @@ from dashboard.ui import state as S
 CACHED = 16
 
 
+def map_key() -> str:
+    """The map widget's key (a new map per nonce, and per theme while presenting)."""
+    ss = st.session_state
+    theme = (ss.get(S.KEY_THEME) or "default") if ss.get(S.KEY_PRESENT) else "default"
+    return f"map-{ss[S.KEY_MAP_NONCE]}-{theme}"
+
+
+def reported_view() -> tuple[Bounds | None, float | None]:
+    """The map's view as the browser last reported it (st_folium's on_change stores it under
+    the map's key before the run), else as it was remembered: bounds and zoom."""
+    ss = st.session_state
+    bounds, zoom = mapping.view_of(ss.get(map_key()))
+    if bounds is None:
+        bounds = ss.get(S.KEY_BOUNDS)
+    if zoom is None and ss.get(S.KEY_VIEW):
+        zoom = ss[S.KEY_VIEW][2]
+    return bounds, zoom
+
+
 @st.cache_resource(show_spinner=False, max_entries=CACHED)
 def _asked(version: tuple, spec: filters.FilterSpec, _ctx: Context) -> selection.Selection:
-    return selection.asked(_ctx.database, spec, _ctx.places, _ctx.countries)
+    """The selection; when the map will likely be density, its grid for the view the map
+    has now comes from the same scan, and is kept for the map (``_map_data``)."""
+    if _ctx.size <= aggregate.CLUSTERS_MAX:
+        return selection.asked(_ctx.database, spec, _ctx.places, _ctx.countries)
+    bounds, zoom = reported_view()
+    sel, data = selection.asked_with_map(_ctx.database, spec, _ctx.places, _ctx.countries,
+                                         bounds, zoom)
+    if data is not None:
+        _map_data(version, spec, bounds, zoom, sel.total, _ctx, _found=data)
+    return sel
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHED)
 def _map_data(version: tuple, spec: filters.FilterSpec, bounds: Bounds | None,
-              zoom: float | None, total: int, _ctx: Context) -> selection.MapData:
+              zoom: float | None, total: int, _ctx: Context,
+              _found: selection.MapData | None = None) -> selection.MapData:
+    if _found is not None:  # counted already, by the selection's scan
+        return _found
     return selection.map_data(_ctx.database, spec, _ctx.places, bounds, zoom, total)
 
 
