@@ -101,8 +101,11 @@ def worker_sql(url: str) -> dict:
     times, kept = [], []
     for _, spec in _specs():
         t0 = time.perf_counter()
-        sel = selection.asked(url, spec, ctx.places, ctx.countries)
-        data = selection.map_data(url, spec, ctx.places, bbox, style.HOME_ZOOM, sel.total)
+        # as ui/selected.py: the selection's scan also counts the map's density
+        sel, data = selection.asked_with_map(url, spec, ctx.places, ctx.countries, bbox,
+                                             style.HOME_ZOOM)
+        if data is None:  # symbols or clusters: read for the view
+            data = selection.map_data(url, spec, ctx.places, bbox, style.HOME_ZOOM, sel.total)
         layers = mapping.fetched_layers(data, ctx.airports, sel.summary.closed, bounds=bbox,
                                         zoom=style.HOME_ZOOM)
         sel.summary.timeline("D"), sel.summary.by_country_and_type(ctx.names)
@@ -242,6 +245,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="incidents in the database")
     parser.add_argument("--memory-n", type=int, default=1_000_000,
                         help="incidents for the in-memory path (0: skip it)")
+    parser.add_argument("--url", help="measure this database (already loaded) instead")
     parser.add_argument("--app", action="store_true",
                         help="also open the real app on the database in headless Chromium")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
@@ -249,6 +253,18 @@ def main() -> None:
     if args.worker:
         kind, arg = args.worker
         print(json.dumps(worker_sql(arg) if kind == "sql" else worker_memory(arg)))
+        return
+
+    if args.url:
+        import psycopg
+        with psycopg.connect(args.url) as conn:
+            n = conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
+            size = conn.execute("SELECT pg_total_relation_size('incidents')").fetchone()[0]
+        args.n = n
+        sql_run = _in_worker("sql", args.url)
+        app = app_run(args.url) if args.app else None
+        mem_run = _in_worker("memory", str(_parquet(args.memory_n))) if args.memory_n else None
+        _report(args, None, size, sql_run, mem_run, app)
         return
 
     from dashboard.db import migrate
@@ -280,9 +296,11 @@ def main() -> None:
 def _report(args, loaded: dict, size: int, sql_run: dict, mem_run: dict | None,
             app: dict | None = None) -> None:
     names = [name for name, _ in _specs()]
-    print(f"\nload {args.n:,} incidents: {loaded['total_s']:.0f} s (generate "
-          f"{loaded['generate_s']:.0f} s, COPY {loaded['copy_s']:.0f} s, indexes + VACUUM "
-          f"ANALYZE {loaded['index_s']:.0f} s); table + indexes {size / 2**30:.1f} GB")
+    if loaded:
+        print(f"\nload {args.n:,} incidents: {loaded['total_s']:.0f} s (generate "
+              f"{loaded['generate_s']:.0f} s, COPY {loaded['copy_s']:.0f} s, indexes + VACUUM "
+              f"ANALYZE {loaded['index_s']:.0f} s)", end="")
+    print(f"; table + indexes {size / 2**30:.1f} GB ({args.n:,} incidents)")
     print(f"app start on the database (counts, dates, countries): {sql_run['load_s']:.1f} s")
     if mem_run:
         print(f"in-memory load of {args.memory_n:,} (read GeoParquet + enrich): "

@@ -172,12 +172,23 @@ def _condition(conn, spec: FilterSpec, bbox: BBox | None, places: Places | None
     return where(spec, bbox, places, coarse)
 
 
+#: Memory for one aggregate's hash tables (this transaction only). The planner guesses
+#: hundreds of thousands of groups for a summary whose groups (days x types x countries,
+#: cells) take tens of MB, and with the default 4 MB (or 64 MB) sorts every matching row
+#: instead: 4.2 s against 2.6 s for a country of a 10M table, 8x for the whole table. A
+#: hash table that outgrows it spills to disk (PostgreSQL 13+): never more memory than this.
+AGGREGATE_MEMORY = "256MB"
+
+
 def _run(url: str, spec: FilterSpec, bbox: BBox | None, places: Places | None,
-         build, extra: dict[str, Any] | None = None) -> list[tuple]:
-    """Rows of ``build(condition)`` for ``spec`` in ``bbox`` (``extra``: more parameters)."""
+         build, extra: dict[str, Any] | None = None, aggregate: bool = False) -> list[tuple]:
+    """Rows of ``build(condition)`` for ``spec`` in ``bbox`` (``extra``: more parameters;
+    ``aggregate``: a GROUP BY that hashes, see ``AGGREGATE_MEMORY``)."""
     with connect(url) as conn:
         # JIT compiling costs 50-100 ms a query and saves less on these scans
         conn.execute("SET LOCAL jit = off")
+        if aggregate:
+            conn.execute(f"SET LOCAL work_mem = '{AGGREGATE_MEMORY}'")  # a constant
         cond, params = _condition(conn, spec, bbox, places)
         return conn.execute(build(cond), {**params, **(extra or {})}).fetchall()
 
@@ -245,7 +256,8 @@ def density(url: str, spec: FilterSpec, bbox: BBox | None, cell: float | tuple[f
     rows = _run(url, spec, bbox, places, lambda c: sql.SQL(
         "SELECT type, floor((lon + 180) / %(cell_w)s)::bigint AS col, "
         "floor((lat + 90) / %(cell_h)s)::bigint AS row, count(*), {i} FROM incidents "
-        "WHERE {c} GROUP BY 2, 3, 1 ORDER BY 2, 3, 1").format(i=inside, c=c), extra)
+        "WHERE {c} GROUP BY 2, 3, 1 ORDER BY 2, 3, 1").format(i=inside, c=c), extra,
+        aggregate=True)
     grid = _grid([r[:4] for r in rows], width, height)
     return grid if counted is None else (grid, int(sum(r[4] for r in rows)))
 
@@ -359,7 +371,7 @@ def summary(url: str, spec: FilterSpec, places: Places | None = None,
         "drones, date_end, lon, lat, cell_col, cell_row) "
         "GROUP BY GROUPING SETS ((date_start, type, country), (start_hour, type), "
         "(type, icao)" + (", (type, cell_col, cell_row)" if grid is not None else "") + ")"
-    ).format(i=inside, cells=cells, c=c), extra)
+    ).format(i=inside, cells=cells, c=c), extra, aggregate=True)
     out = _summary([r[4:16] for r in rows if r[0] == 0],
                    [r[4:16] for r in rows if r[0] == 1 and r[1] == 0 and r[5] is not None],
                    {r[8] for r in rows if r[0] == 1 and r[1] == 1 and r[2] == 0
