@@ -65,7 +65,15 @@ def asked_with_map(url: str, spec: filters.FilterSpec, places: filters.Places | 
     from .db import query
 
     view, near, cell, cell_km = _cells(bounds, zoom)
-    summary, grid, count = query.summary(url, spec, places, grid=(near, cell, view))
+    if query.rolled_up(spec, places):  # the summary without a scan; the grid scans the view
+        summary = query.summary(url, spec, places)
+        if view is None:
+            grid = query.density(url, spec, None, cell, places)
+            count = grid.total()
+        else:
+            grid, count = query.density(url, spec, near, cell, places, counted=view)
+    else:
+        summary, grid, count = query.summary(url, spec, places, grid=(near, cell, view))
     shown = geo.enrich(query.features(url, spec, None, limit, places), countries)
     sel = Selection(shown, summary.headline.incidents, summary)
     if aggregate.choose(count) != aggregate.DENSITY:

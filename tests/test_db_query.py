@@ -282,3 +282,50 @@ def test_the_summary_scan_also_counts_the_grid_and_the_view(data, spec, view):
                       else (query.density(url, spec, around, cell, PLACES), None))
     pd.testing.assert_frame_equal(grid.cells, alone.cells)
     assert n == (alone_n if view else got.headline.incidents)
+
+
+ROLLED = [name for name, spec in SPECS.items() if query.rolled_up(spec, PLACES)]
+
+
+def test_the_briefers_filters_are_summed_from_the_rollup():
+    assert {"nothing", "from", "countries", "types", "a preset of countries"} <= set(ROLLED)
+    assert not {"search, two words", "hours", "a region", "area box"} & set(ROLLED)
+
+
+def _rollup(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT * FROM incident_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7").fetchall()
+
+
+def _recounted(url: str) -> list[tuple]:
+    """The rollup as migration 005 counts it from scratch."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT date_start, date_end, type, country, status, coalesce(icao, ''), "
+            "coalesce(start_hour, -1), count(*), sum(drones), min(lon), min(lat), max(lon), "
+            "max(lat) FROM incidents GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+        ).fetchall()
+
+
+def test_the_rollup_follows_every_write(pg_cluster, monkeypatch):
+    """Loads, imports, edits, retractions, a moved date: the rollup is what counting the
+    incidents again gives."""
+    from dashboard import store
+    monkeypatch.delenv("EFM_READ_ONLY", raising=False)
+    url = create_database(pg_cluster, "efm_rollup")
+    migrate.upgrade(url)
+    reset(url, SHIPPED)
+    bulk.copy_features(url, _synthetic(500))
+    assert _rollup(url) == _recounted(url) and len(_rollup(url)) > 100
+    base = store.open_snapshot(url, ids=[SHIPPED[3]["id"], SHIPPED[4]["id"]])
+    moved = json.loads(json.dumps(base.feature(SHIPPED[3]["id"])))
+    moved["properties"]["date"], moved["properties"]["end_date"] = "2025-01-02", None
+    moved["properties"]["drones"] = 77
+    store.edit(base, moved)
+    store.retract(store.open_snapshot(url, ids=[SHIPPED[4]["id"]]), SHIPPED[4]["id"], "duplicate")
+    store.import_features(store.open_snapshot(url, ids=[]),
+                          [make_feature(id="rollup-new", drones=3, icao="EPWA",
+                                        type="airport_closure")], "more.csv")
+    assert _rollup(url) == _recounted(url)
+    reset(url, SHIPPED)  # TRUNCATE, then an import
+    assert _rollup(url) == _recounted(url)

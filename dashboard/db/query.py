@@ -349,6 +349,8 @@ def summary(url: str, spec: FilterSpec, places: Places | None = None,
     With ``grid = (around, (width, height), view)``, the same scan also counts the density
     grid of the incidents ``around`` the view (None: all) and how many are in ``view``
     (None: all): ``(summary, grid, count in view)``, as ``density(..., counted=view)``."""
+    if grid is None and rolled_up(spec, places):
+        return _summary_of_rollup(url, spec, places)
     extra: dict[str, Any] = {}
     cells, inside = sql.SQL("NULL::bigint, NULL::bigint"), sql.SQL("0")
     if grid is not None:
@@ -381,6 +383,31 @@ def summary(url: str, spec: FilterSpec, places: Places | None = None,
     found = [r for r in rows if r[3] == 0 and r[16] is not None]
     return out, _grid([(r[6], r[16], r[17], r[9]) for r in found], width, height), \
         int(sum(r[18] for r in found))
+
+
+def rolled_up(spec: FilterSpec, places: Places | None = None) -> bool:
+    """Whether ``spec`` filters only by what ``incident_rollup`` (migration 005) keeps:
+    dates, countries, types, a preset of countries and retracted records."""
+    preset = places.presets.get(spec.preset) if spec.preset and places is not None else None
+    return (spec.regions is None and spec.area is None and not (spec.q or "").strip()
+            and spec.min_confidence is None and spec.platforms is None and spec.hours is None
+            and spec.min_depth_km is None and spec.max_depth_km is None
+            and (spec.preset is None or (preset is not None and not preset.regions)))
+
+
+def _summary_of_rollup(url: str, spec: FilterSpec, places: Places | None) -> Summary:
+    """``summary`` summed from ``incident_rollup`` (the spec's condition names only its
+    columns, see ``rolled_up``)."""
+    rows = _run(url, spec, None, places, lambda c: sql.SQL(
+        "SELECT grouping(date_start), grouping(start_hour), grouping(icao), 1, "
+        "date_start, nullif(start_hour, -1), type, country, nullif(icao, ''), sum(n)::bigint, "
+        "sum(drones), max(date_end), min(minlon), min(minlat), max(maxlon), max(maxlat) "
+        "FROM incident_rollup WHERE {} GROUP BY GROUPING SETS ((date_start, type, country), "
+        "(start_hour, type), (type, icao))").format(c), aggregate=True)
+    return _summary([r[4:16] for r in rows if r[0] == 0],
+                    [r[4:16] for r in rows if r[0] == 1 and r[1] == 0 and r[5] is not None],
+                    {r[8] for r in rows if r[0] == 1 and r[1] == 1 and r[2] == 0
+                     and r[6] == "airport_closure" and r[8] is not None})
 
 
 def _summary(days: list[tuple], hours: list[tuple], airports: set[str]) -> Summary:

@@ -28,7 +28,7 @@ def metrics(summary: stats.Summary) -> None:
                ("Airports closed", head.airports_closed), ("Drones reported", head.drones_reported),
                *((TYPE_LABELS[t], int(counts[t])) for t in INCIDENT_TYPES)]
     for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
-        col.metric(label, value)
+        col.metric(label, f"{value:,}")  # 1,290,511 drones, not 1290511
 
 
 def _on_table_select(ctx: Context) -> None:
