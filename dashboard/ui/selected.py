@@ -20,10 +20,14 @@ from dashboard.context import Context
 from dashboard.ui import state as S
 
 #: Selections and map views kept per server: the specs and views briefers come back to
-#: (the opening view, each slide of a brief) are asked of the database once per version.
-#: A selection holds up to ``stats.TABLE_LIMIT`` whole records, a map view up to
-#: ``aggregate.CLUSTERS_MAX`` points: a few MB each.
-CACHED = 16
+#: (the opening view, each slide of a brief) are asked of the database once per version. A
+#: selection holds ``selection.WINDOW`` whole records (1-2 MB); a map view a density grid
+#: (KBs), up to 500 whole records or up to ``aggregate.CLUSTERS_MAX`` points (1-3 MB). Each
+#: link opened makes two or three views (before the browser reports one, as it first
+#: reports it, fitted to the map's size): with 16 of each, a brief of ten slides shown
+#: twice found none of its views kept the second time.
+CACHED_SELECTIONS = 32
+CACHED_VIEWS = 64
 
 
 def map_key() -> str:
@@ -45,7 +49,7 @@ def reported_view() -> tuple[Bounds | None, float | None]:
     return bounds, zoom
 
 
-@st.cache_resource(show_spinner=False, max_entries=CACHED)
+@st.cache_resource(show_spinner=False, max_entries=CACHED_SELECTIONS)
 def _asked(version: tuple, spec: filters.FilterSpec, _ctx: Context) -> selection.Selection:
     """The selection; when the map will likely be density, its grid for the view the map
     has now comes from the same scan, and is kept for the map (``_map_data``)."""
@@ -59,7 +63,7 @@ def _asked(version: tuple, spec: filters.FilterSpec, _ctx: Context) -> selection
     return sel
 
 
-@st.cache_resource(show_spinner=False, max_entries=CACHED)
+@st.cache_resource(show_spinner=False, max_entries=CACHED_VIEWS)
 def _map_data(version: tuple, spec: filters.FilterSpec, bounds: Bounds | None,
               zoom: float | None, total: int, _ctx: Context,
               _found: selection.MapData | None = None) -> selection.MapData:
