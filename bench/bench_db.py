@@ -299,8 +299,8 @@ def _report(args, loaded: dict, size: int, sql_run: dict, mem_run: dict | None,
     if loaded:
         print(f"\nload {args.n:,} incidents: {loaded['total_s']:.0f} s (generate "
               f"{loaded['generate_s']:.0f} s, COPY {loaded['copy_s']:.0f} s, indexes + VACUUM "
-              f"ANALYZE {loaded['index_s']:.0f} s)", end="")
-    print(f"; table + indexes {size / 2**30:.1f} GB ({args.n:,} incidents)")
+              f"ANALYZE {loaded['index_s']:.0f} s)")
+    print(f"{args.n:,} incidents: table + indexes {size / 2**30:.1f} GB")
     print(f"app start on the database (counts, dates, countries): {sql_run['load_s']:.1f} s")
     if mem_run:
         print(f"in-memory load of {args.memory_n:,} (read GeoParquet + enrich): "
