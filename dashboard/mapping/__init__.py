@@ -26,7 +26,7 @@ from .base import (
     offline_assets,
 )
 from .basedata import BaseData, ContextLayers, base_data, publish
-from .dense import MapLayers, auto_layers, fetched_layers, standalone_map, view_of
+from .dense import MapLayers, auto_layers, fetched_layers, pending_layers, standalone_map, view_of
 from .labels import label_point, label_spots
 from .overlays import overlay_layers
 from .symbols import (
@@ -44,7 +44,8 @@ from .symbols import (
 __all__ = [
     "ASSET_BASE", "EFM_BASE",
     "STATIC_BASE", "BaseData", "ContextLayers", "MapLayers", "area_layer",
-    "auto_layers", "fetched_layers", "base_data", "build_map", "clicked_id", "closed_airports_layer",
+    "auto_layers", "fetched_layers", "pending_layers", "base_data", "build_map", "clicked_id",
+    "closed_airports_layer",
     "cluster_assets", "draw_control", "efm_assets", "format_dates", "highlight_layer",
     "incident_layers", "label_point", "label_spots", "offline_assets", "overlay_layers",
     "popup_html", "publish",

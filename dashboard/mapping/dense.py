@@ -261,3 +261,12 @@ def fetched_layers(data: selection.MapData, airports: gpd.GeoDataFrame | None,
     _LegendNote(legend).add_to(note)
     groups.append(note)
     return MapLayers(groups, data.representation, data.in_view, legend)
+
+
+def pending_layers() -> MapLayers:
+    """No incident layer yet, and a legend line saying the view is being counted (the map
+    is settling on a view; ``ui.map_panel`` counts it when the browser reports it)."""
+    legend = "Counting the incidents in view…"
+    note = folium.FeatureGroup(name="Representation", control=False)
+    _LegendNote(legend).add_to(note)
+    return MapLayers([note], "pending", 0, legend)

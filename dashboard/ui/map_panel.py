@@ -199,22 +199,25 @@ def _frame_selection(sel: Selection, spec: filters.FilterSpec, outline=None) -> 
         fit_to(target if key != filters.FilterSpec() or target is None else FLANK)
 
 
-def _apply_fit(measured: tuple[float, float] | None, present: bool) -> None:
+def _apply_fit(measured: tuple[float, float] | None, present: bool) -> bool:
     """Turn a pending fit into a centre and zoom for the map's size (refitted once when the
-    browser reports a size other than the one assumed)."""
+    browser reports a size other than the one assumed); whether the map is sent somewhere
+    new (it then reports its new view, and the app runs again)."""
     ss = st.session_state
     fit = ss.get(S.KEY_FIT)
     if fit is None:
-        return
+        return False
     size = measured or ASSUMED_PX[present]
     rounded = (round(size[0]), round(size[1]))
-    if ss.get(S.KEY_FIT_SIZE) != rounded:
+    moved = ss.get(S.KEY_FIT_SIZE) != rounded
+    if moved:
         goto = (*fit.center, fit.fit_zoom(*size))
         if goto == ss.get(S.KEY_GOTO):  # the map only moves when the value passed changes
             goto = (goto[0] + 1e-6, goto[1], goto[2])
         ss[S.KEY_GOTO], ss[S.KEY_FIT_SIZE] = goto, rounded
     if measured:
         ss[S.KEY_FIT] = None
+    return moved
 
 
 def _measured(returned: dict | None) -> tuple[float, float] | None:
@@ -225,12 +228,19 @@ def _measured(returned: dict | None) -> tuple[float, float] | None:
 # --- the map ---------------------------------------------------------------------------------
 
 def _layers(ctx: Context, sel: Selection, shown: gpd.GeoDataFrame, spec: filters.FilterSpec,
-            bounds: Bounds | None, zoom: float | None, theme: str, classes: dict[str, str]
-            ) -> tuple[mapping.MapLayers, pd.Index]:
-    """The incident layers for the view, and the ids of the incidents drawn one by one."""
+            bounds: Bounds | None, zoom: float | None, theme: str, classes: dict[str, str],
+            settling: bool = False) -> tuple[mapping.MapLayers, pd.Index]:
+    """The incident layers for the view, and the ids of the incidents drawn one by one.
+
+    From a database, while the view is ``settling`` (not reported yet, or the map is being
+    sent to a new one) nothing is counted: the browser reports the view it settles on at
+    once, and that run counts it (a grid of millions counted for a view shown for a moment
+    doubled or tripled the time to open a link)."""
     if ctx.database is None:
         return mapping.auto_layers(shown, ctx.airports, bounds=bounds, zoom=zoom, theme=theme,
                                    classes=classes, registry=ctx.sources), pd.Index([])
+    if settling:
+        return mapping.pending_layers(), pd.Index([])
     data = this_run.map_data(ctx, sel, spec, bounds, zoom)
     return (mapping.fetched_layers(data, ctx.airports, sel.summary.closed, bounds=bounds,
                                    zoom=zoom, theme=theme, classes=classes, registry=ctx.sources),
@@ -257,14 +267,15 @@ def _map_body(ctx: Context, sel: Selection, spec: filters.FilterSpec, tiles: boo
     # Clicks on empty map place a new incident: only where incidents can be added.
     editable = not present and settings.editable(settings.load_settings())
     map_key = this_run.map_key()
-    _apply_fit(_measured(ss.get(map_key)), present)
+    moving = _apply_fit(_measured(ss.get(map_key)), present)
     goto = ss.get(S.KEY_GOTO)
     # The view the browser reported: count the incidents in view and pick symbols, clusters
     # or density.
     bounds, zoom = this_run.reported_view()
     if bounds is not None:
         ss[S.KEY_BOUNDS] = bounds
-    layers, drawn = _layers(ctx, sel, shown, spec, bounds, zoom, theme, classes)
+    layers, drawn = _layers(ctx, sel, shown, spec, bounds, zoom, theme, classes,
+                            settling=moving or bounds is None)
     out = st_folium(
         mapping.build_map(ctx.countries, ctx.airports, online_tiles=tiles, drawing=not present,
                           theme=theme, base=ctx.base),

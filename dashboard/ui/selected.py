@@ -53,9 +53,9 @@ def reported_view() -> tuple[Bounds | None, float | None]:
 def _asked(version: tuple, spec: filters.FilterSpec, _ctx: Context) -> selection.Selection:
     """The selection; when the map will likely be density, its grid for the view the map
     has now comes from the same scan, and is kept for the map (``_map_data``)."""
-    if _ctx.size <= aggregate.CLUSTERS_MAX:
-        return selection.asked(_ctx.database, spec, _ctx.places, _ctx.countries)
     bounds, zoom = reported_view()
+    if _ctx.size <= aggregate.CLUSTERS_MAX or bounds is None:  # no view to count yet
+        return selection.asked(_ctx.database, spec, _ctx.places, _ctx.countries)
     sel, data = selection.asked_with_map(_ctx.database, spec, _ctx.places, _ctx.countries,
                                          bounds, zoom)
     if data is not None:
