@@ -139,8 +139,9 @@ def worker_memory(parquet: str) -> dict:
 
 def app_run(url: str) -> dict:
     """The real app (``streamlit run``) on the database, opened in headless Chromium with
-    each spec's link: seconds from the link opening to the page drawn (cold, then again:
-    served from the app's cache), and the server's resident memory after."""
+    each spec's link: seconds from the link opening to the page drawn, the map's legend
+    saying how the incidents in view are shown (cold, then again: served from the app's
+    cache), and the server's resident memory after."""
     from playwright.sync_api import sync_playwright
 
     from dashboard import urlstate
@@ -158,6 +159,10 @@ def app_run(url: str) -> dict:
                 t0 = time.perf_counter()
                 page.goto(f"{app}?{query}", wait_until="domcontentloaded")
                 page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=600_000)
+                # drawn: the legend says how the incidents in view are shown (not "Counting")
+                page.wait_for_function(
+                    """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+                       .some(e => e.textContent.startsWith('Shown as'))""", timeout=600_000)
                 wait_idle(page, 600_000)
                 times.append(time.perf_counter() - t0)
         browser.close()

@@ -79,3 +79,12 @@ def test_holding_none_the_border_distance_filter_says_it_is_not_applied(app_db, 
     at = open_link(min_depth_km="50")
     assert "distance-from-border filter (from the link) is not applied" in at.warning[0].value
     assert _caption(at) == _caption(open_link())  # the page of no filter, not a wrong one
+
+
+def test_holding_none_the_presentation_view_opens_with_the_same_count(app_db, monkeypatch):
+    monkeypatch.setenv("EFM_DATABASE_URL", app_db)
+    held = [m.value for m in open_link(present="1", theme="dark", country="PL").markdown]
+    monkeypatch.setenv("EFM_MEMORY_ROWS", "0")
+    asked = [m.value for m in open_link(present="1", theme="dark", country="PL").markdown]
+    title = [v for v in held if " incident" in v and "data as of" in v]
+    assert title and title == [v for v in asked if " incident" in v and "data as of" in v]
