@@ -118,22 +118,6 @@ def test_count_and_ids_are_those_of_the_in_memory_filter(data, spec, bbox):
     assert sorted(got["id"]) == sorted(expected["id"])
 
 
-@pytest.mark.parametrize("spec", SPECS.values(), ids=SPECS.keys())
-def test_timeline_and_breakdown_are_those_of_stats(data, spec):
-    url, frame = data
-    shown = apply(frame, spec, PLACES)
-    for freq in ("D", "W"):
-        want = stats.timeline(shown, freq)
-        got = query.timeline(url, spec, freq, PLACES)
-        assert got["period"].tolist() == want["period"].tolist()
-        assert got[["type", "count"]].values.tolist() == want[["type", "count"]].values.tolist()
-        assert got["end"].tolist() == want["end"].tolist()
-    want = stats.by_country_and_type(shown, names={"PL": "Poland"})
-    got = query.breakdown(url, spec, names={"PL": "Poland"}, places=PLACES)
-    assert got["total"].tolist() == want["total"].tolist()  # most incidents first
-    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False)
-
-
 def _same_summary(got: stats.Summary, shown) -> None:
     """``got`` says what stats says of the frame ``shown``, figure by figure."""
     assert got.headline == stats.headline(shown)
@@ -183,17 +167,6 @@ def test_the_newest_come_first_up_to_the_limit(data):
     want = shown.sort_values(["date", "id"], ascending=[False, True]).head(25)
     assert got["id"].tolist() == want["id"].tolist()
     assert got.crs == frame.crs and list(got.columns) == list(frame.columns)
-
-
-def test_view_picks_the_representation_by_the_count_in_view(data):
-    url, _ = data
-    kind, n, frame = query.view(url, FilterSpec(types=("airport_closure",)),
-                                BBOXES["Lublin"], zoom=8)
-    assert kind == aggregate.choose(n) and len(frame) == n
-    kind, n, grid = query.view(url, FilterSpec(), BBOXES["flank"], zoom=5)
-    assert kind == aggregate.choose(n) and n > aggregate.SYMBOLS_MAX
-    if kind == aggregate.DENSITY:
-        assert grid.total() == n
 
 
 def test_the_coarse_records_match_by_the_region_they_name(data):

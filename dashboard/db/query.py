@@ -4,13 +4,10 @@ The same answers as the in-memory path (``filters.apply`` then ``stats`` / ``agg
 computed by PostgreSQL over indexed columns, so only what the view shows comes back:
 
 - ``count(url, spec, bbox)``: incidents matching ``spec`` whose anchor is in ``bbox``;
-- ``timeline(url, spec)``: per day (or week) and type, as ``stats.timeline``;
-- ``breakdown(url, spec)``: per country and type, as ``stats.by_country_and_type``;
 - ``density(url, spec, bbox, cell)``: counts per grid cell and type, as ``aggregate.grid``;
 - ``features(url, spec, bbox, limit)``: the newest matching incidents as an incident frame;
-- ``view(url, spec, bbox, zoom)``: what the map draws (``aggregate.choose``), in one scan;
-- ``summary(url, spec)``: the headline figures, timeline, breakdown and hours at once
-  (``stats.Summary``), in one scan;
+- ``summary(url, spec)``: the headline figures, timeline (by day or week), breakdown and
+  hours at once (``stats.Summary``), in one scan, or summed from ``incident_rollup``;
 - ``points(url, spec, bbox, limit)``: the same as ``features``, only their ids, types and
   map points (what clusters draw);
 - ``by_ids(url, ids)``: those incidents, as an incident frame.
@@ -20,6 +17,10 @@ parameters (user values are always parameters, never SQL text). A region filter 
 regions (``places``) and the (country, region) names of the records located only to their
 country that it matches (``coarse``; the functions here look them up). Border-depth filters
 are not expressed in SQL: ``where`` raises ``Unsupported`` naming the filter.
+
+What the map draws for a view is chosen from these in ``dashboard.selection``. The module
+is about 430 lines because every read shares ``where`` and ``_run`` (one condition, one
+transaction's settings); the summary and its rollup would be the first part to move out.
 """
 
 from __future__ import annotations
@@ -35,10 +36,9 @@ import pandas as pd
 from psycopg import sql
 
 from .. import geo
-from ..aggregate import CELL_PX, DENSITY, Grid, cell_degrees, choose
+from ..aggregate import Grid
 from ..bounds import Bounds
 from ..filters import CONFIDENCE_RANK, FilterSpec, Places
-from ..schema import INCIDENT_TYPES
 from ..stats import Headline, Summary, days_table
 from .connection import connect
 
@@ -200,42 +200,6 @@ def count(url: str, spec: FilterSpec, bbox: BBox | None = None, places: Places |
                     sql.SQL("SELECT count(*) FROM incidents WHERE {}").format)[0][0])
 
 
-def timeline(url: str, spec: FilterSpec, freq: str = "D", places: Places | None = None
-             ) -> pd.DataFrame:
-    """Incidents per day (``"D"``) or week from Monday (``"W"``) and type, by start date:
-    columns ``period``, ``type``, ``count``, ``end``, as ``stats.timeline``."""
-    if freq not in ("D", "W"):
-        raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
-    period = sql.SQL("date_start" if freq == "D" else "date_trunc('week', date_start)::date")
-    rows = _run(url, spec, None, places, lambda c: sql.SQL(
-        "SELECT {p} AS period, type, count(*) FROM incidents WHERE {c} GROUP BY 1, 2 "
-        "ORDER BY 1, 2").format(p=period, c=c))
-    out = pd.DataFrame({"period": pd.to_datetime(pd.Series([r[0] for r in rows], dtype=object)),
-                        "type": pd.Series([r[1] for r in rows], dtype=object),
-                        "count": pd.Series([r[2] for r in rows], dtype=int)})
-    out["end"] = out["period"] + pd.Timedelta(days=7 if freq == "W" else 1)
-    return out
-
-
-def breakdown(url: str, spec: FilterSpec, names: dict[str, str] | None = None,
-              places: Places | None = None) -> pd.DataFrame:
-    """One row per country (most incidents first, then by code), one column per type and
-    ``total``, as ``stats.by_country_and_type``; codes become names where ``names`` has them."""
-    rows = _run(url, spec, None, places, sql.SQL(
-        "SELECT country, type, count(*) FROM incidents WHERE {} GROUP BY 1, 2").format)
-    long = pd.DataFrame(rows, columns=["country", "type", "count"])
-    pivot = (long.pivot_table(index="country", columns="type", values="count", aggfunc="sum",
-                              fill_value=0)
-             .reindex(columns=list(INCIDENT_TYPES), fill_value=0).astype(int))
-    pivot.columns.name = "type"
-    pivot["total"] = pivot.sum(axis=1)
-    pivot = pivot.reset_index().sort_values(["total", "country"], ascending=[False, True])
-    pivot = pivot.set_index("country")
-    pivot.index = [(names or {}).get(c, c) for c in pivot.index]
-    pivot.index.name = "country"
-    return pivot
-
-
 def density(url: str, spec: FilterSpec, bbox: BBox | None, cell: float | tuple[float, float],
             places: Places | None = None, counted: BBox | None = None):
     """Counts per grid cell and type of the incidents in view, as ``aggregate.grid`` (cells
@@ -313,22 +277,6 @@ def points(url: str, spec: FilterSpec, bbox: BBox | None = None, limit: int = 20
                           "anchor_lon": pd.Series([r[2] for r in rows], dtype=float),
                           "anchor_lat": pd.Series([r[3] for r in rows], dtype=float)})
     return frame.set_index("id", drop=False).rename_axis(None)
-
-
-def view(url: str, spec: FilterSpec, bbox: BBox, zoom: float, places: Places | None = None
-         ) -> tuple[str, int, Any]:
-    """What the map draws for ``bbox`` at ``zoom``: (representation, count in view, data),
-    the data being an incident frame for symbols and clusters, else a density ``Grid``
-    (``aggregate.choose`` picks; cells of about ``CELL_PX`` pixels).
-
-    One scan: the grid is counted first and its total is the count in view; only when that
-    is small enough for symbols or clusters are the incidents themselves read.
-    """
-    b = Bounds.of(bbox)
-    grid = density(url, spec, b, cell_degrees(zoom, (b.minlat + b.maxlat) / 2, CELL_PX), places)
-    n = grid.total()
-    kind = choose(n)
-    return (kind, n, grid) if kind == DENSITY else (kind, n, features(url, spec, b, n, places))
 
 
 def _box(prefix: str, box: BBox, params: dict[str, Any]) -> sql.Composable:
