@@ -22,6 +22,9 @@ from .bounds import FLANK, Bounds
 #: How many of the newest matching incidents a selection asked of the database holds: the
 #: table's rows (the counts, charts and map cover every one; exports read their own).
 WINDOW = 1_000
+#: How many of the newest matching incidents the exports and brief-pack PDFs read from such
+#: a database (``python -m dashboard db export`` writes them all).
+EXPORT_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,35 @@ def asked(url: str, spec: filters.FilterSpec, places: filters.Places | None,
     incidents (enriched as the context's, ``geo.enrich``)."""
     from .db import query
 
-    summary = query.summary(url, spec, places)
-    shown = geo.enrich(query.features(url, spec, None, limit, places), countries)
-    return Selection(shown, summary.headline.incidents, summary)
+    return _with_newest(url, spec, places, countries, limit, query.summary(url, spec, places))
+
+
+def newest(url: str, spec: filters.FilterSpec, places: filters.Places | None,
+           countries: gpd.GeoDataFrame, limit: int = EXPORT_ROWS) -> gpd.GeoDataFrame:
+    """The newest ``limit`` incidents matching ``spec`` in the database, enriched as the
+    context's (``geo.enrich``): what the table, exports and brief PDFs hold."""
+    from .db import query
+
+    return geo.enrich(query.features(url, spec, None, limit, places), countries)
+
+
+def _with_newest(url: str, spec: filters.FilterSpec, places: filters.Places | None,
+                 countries: gpd.GeoDataFrame, limit: int, summary: stats.Summary) -> Selection:
+    """The selection of ``summary``, holding the newest ``limit`` matching incidents."""
+    return Selection(newest(url, spec, places, countries, limit), summary.headline.incidents,
+                     summary)
+
+
+def _grid_and_count(url: str, spec: filters.FilterSpec, places: filters.Places | None,
+                    view: Bounds | None, near: Bounds | None, cell: tuple[float, float]):
+    """The density grid around the view and the count in view, from one scan (everywhere,
+    and all of them, before a view is reported)."""
+    from .db import query
+
+    if view is None:
+        grid = query.density(url, spec, None, cell, places)
+        return grid, grid.total()
+    return query.density(url, spec, near, cell, places, counted=view)
 
 
 def asked_with_map(url: str, spec: filters.FilterSpec, places: filters.Places | None,
@@ -67,15 +96,10 @@ def asked_with_map(url: str, spec: filters.FilterSpec, places: filters.Places | 
     view, near, cell, cell_km = _cells(bounds, zoom)
     if query.rolled_up(spec, places):  # the summary without a scan; the grid scans the view
         summary = query.summary(url, spec, places)
-        if view is None:
-            grid = query.density(url, spec, None, cell, places)
-            count = grid.total()
-        else:
-            grid, count = query.density(url, spec, near, cell, places, counted=view)
+        grid, count = _grid_and_count(url, spec, places, view, near, cell)
     else:
         summary, grid, count = query.summary(url, spec, places, grid=(near, cell, view))
-    shown = geo.enrich(query.features(url, spec, None, limit, places), countries)
-    sel = Selection(shown, summary.headline.incidents, summary)
+    sel = _with_newest(url, spec, places, countries, limit, summary)
     if aggregate.choose(count) != aggregate.DENSITY:
         return sel, None
     return sel, MapData(aggregate.DENSITY, count, pd.DataFrame(), grid, cell_km)
@@ -117,13 +141,9 @@ def map_data(url: str, spec: filters.FilterSpec, places: filters.Places | None,
     above that a grid of cells of about ``aggregate.CELL_PX`` pixels around the view."""
     from .db import query
 
-    view, near, (width, height), cell_km = _cells(bounds, zoom)
+    view, near, cell, cell_km = _cells(bounds, zoom)
     if total > aggregate.CLUSTERS_MAX:  # density is likely: the grid and the count in one scan
-        if view is None:
-            grid = query.density(url, spec, None, (width, height), places)
-            count = grid.total()
-        else:
-            grid, count = query.density(url, spec, near, (width, height), places, counted=view)
+        grid, count = _grid_and_count(url, spec, places, view, near, cell)
         if aggregate.choose(count) == aggregate.DENSITY:
             return MapData(aggregate.DENSITY, count, pd.DataFrame(), grid, cell_km)
     else:
@@ -136,5 +156,5 @@ def map_data(url: str, spec: filters.FilterSpec, places: filters.Places | None,
             box = near if query.count(url, spec, near, places) <= cap else view
         read = query.features if kind == aggregate.SYMBOLS else query.points
         return MapData(kind, count, read(url, spec, box, cap, places))
-    grid = query.density(url, spec, near, (width, height), places)
+    grid = query.density(url, spec, near, cell, places)
     return MapData(kind, count, pd.DataFrame(), grid, cell_km)

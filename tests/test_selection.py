@@ -139,3 +139,25 @@ def test_one_scan_gives_the_selection_and_the_density_the_map_would_ask_for(data
     else:
         assert (found.in_view, found.cell_km) == (asked.in_view, asked.cell_km)
         pd.testing.assert_frame_equal(found.grid.cells, asked.grid.cells)
+
+
+def test_exports_and_brief_pdfs_read_every_match_up_to_their_limit(data):
+    """With a database too big to hold, the exports and a brief's PDF read the incidents
+    their filters match (not the 1,000 newest the table holds)."""
+    from dashboard import briefs
+    from dashboard.ui import briefing, tabs
+
+    url, held, asked = data
+    spec = FilterSpec(countries=("PL",))
+    sel = selection.asked(url, spec, PLACES, COUNTRIES)
+    want = selection.held(held.incidents, spec, PLACES)
+    assert sel.partial and tabs.export_rows(sel) == want.total
+    assert sorted(tabs._exported(asked, sel, spec)["id"]) == sorted(want.shown["id"])
+    pack = briefs.Pack("p", "P", slides=(
+        briefs.Slide("a", "Poland", "", {"country": ["PL"]}),
+        briefs.Slide("b", "Closures", "", {"type": ["airport_closure"], "country": ["PL", "LT"]})))
+    got = briefing._pack_incidents(asked, pack)
+    closures = selection.held(held.incidents, FilterSpec(types=("airport_closure",),
+                                                         countries=("PL", "LT")), PLACES)
+    assert set(got["id"]) == set(want.shown["id"]) | set(closures.shown["id"])
+    assert got.index.is_unique and "depth_km" in got

@@ -227,18 +227,16 @@ def _pack_actions(ctx: Context, pack: briefs.Pack) -> None:
 
 def _pack_incidents(ctx: Context, pack: briefs.Pack):
     """The incidents the pack's slides show: those held, or, from a database too big to
-    hold, the newest ``tabs.EXPORT_ROWS`` matching each slide's filters."""
-    if ctx.database is None:
+    hold, the newest ``selection.EXPORT_ROWS`` matching each slide's filters."""
+    if ctx.database is None or not pack.slides:
         return ctx.incidents
     import pandas as pd
 
-    from dashboard import geo
-    from dashboard.db import query
-    from dashboard.ui.tabs import EXPORT_ROWS
-    frames = [query.features(ctx.database, urlstate.parse(slide.params, ctx.known())[0], None,
-                             EXPORT_ROWS, ctx.places) for slide in pack.slides]
-    found = pd.concat(frames) if frames else query.by_ids(ctx.database, [])
-    return geo.enrich(found[~found.index.duplicated()], ctx.countries)
+    from dashboard import selection
+    found = pd.concat([selection.newest(ctx.database, urlstate.parse(slide.params,
+                                                                     ctx.known())[0],
+                                        ctx.places, ctx.countries) for slide in pack.slides])
+    return found[~found.index.duplicated()]
 
 
 def briefing_sidebar(ctx: Context, spec: filters.FilterSpec, cfg: settings.Settings) -> None:

@@ -50,10 +50,11 @@ def reported_view() -> tuple[Bounds | None, float | None]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHED_SELECTIONS)
-def _asked(version: tuple, spec: filters.FilterSpec, _ctx: Context) -> selection.Selection:
-    """The selection; when the map will likely be density, its grid for the view the map
-    has now comes from the same scan, and is kept for the map (``_map_data``)."""
-    bounds, zoom = reported_view()
+def _asked(version: tuple, spec: filters.FilterSpec, _ctx: Context,
+           _view: tuple[Bounds | None, float | None] = (None, None)) -> selection.Selection:
+    """The selection; when the map will likely be density, its grid for the map's view
+    ``_view`` (not part of the key) comes from the same scan, kept for the map."""
+    bounds, zoom = _view
     if _ctx.size <= aggregate.CLUSTERS_MAX or bounds is None:  # no view to count yet
         return selection.asked(_ctx.database, spec, _ctx.places, _ctx.countries)
     sel, data = selection.asked_with_map(_ctx.database, spec, _ctx.places, _ctx.countries,
@@ -85,37 +86,45 @@ def current(saved: Context, spec: filters.FilterSpec, preview: gpd.GeoDataFrame 
         # Unsaved imported rows are shown and filtered like the rest
         ctx = saved.with_preview(preview)
         return ctx, selection.held(ctx.incidents, spec, ctx.places)
-    sel = _asked(saved.version, spec, saved)
+    sel = _asked(saved.version, spec, saved, reported_view())
     return replace(saved, incidents=_working(saved, sel)), sel
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED_SELECTIONS)
+def _by_ids(version: tuple, ids: tuple[str, ...], _ctx: Context) -> gpd.GeoDataFrame:
+    """Those incidents, read by id and enriched (once per data version, not every run)."""
+    from dashboard.db import query
+
+    return geo.enrich(query.by_ids(_ctx.database, ids), _ctx.countries)
 
 
 def _working(saved: Context, sel: selection.Selection) -> gpd.GeoDataFrame:
     """The incidents the panels can look up: the newest matching ones, and the selected
     incident and those it relates to (read by id when they are not among them)."""
-    from dashboard.db import query
+    def adding(held: gpd.GeoDataFrame, ids: list[str]) -> gpd.GeoDataFrame:
+        found = _by_ids(saved.version, tuple(ids), saved) if ids else held.iloc[:0]
+        return pd.concat([held, found]) if len(found) else held
 
     selected = st.session_state.get(S.KEY_SELECTED)
-    if not selected or selected in sel.shown.index:
-        held = sel.shown
-    else:
-        picked = query.by_ids(saved.database, [selected])
-        held = pd.concat([sel.shown, geo.enrich(picked, saved.countries)]) if len(picked) \
-            else sel.shown
+    held = sel.shown
+    if selected and selected not in held.index:
+        held = adding(held, [selected])
     if selected in held.index:
-        missing = [r for r in held.loc[selected, "related_ids"] if r not in held.index]
-        if missing:
-            found = query.by_ids(saved.database, missing)
-            if len(found):
-                held = pd.concat([held, geo.enrich(found, saved.countries)])
+        held = adding(held, [r for r in held.loc[selected, "related_ids"] if r not in held.index])
     return held
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED_VIEWS)
+def _matches(version: tuple, spec: filters.FilterSpec, incident_id: str, _ctx: Context) -> bool:
+    from dashboard.db import query
+
+    return bool(query.matching(_ctx.database, spec, [incident_id], _ctx.places))
 
 
 def in_selection(ctx: Context, sel: selection.Selection, spec: filters.FilterSpec,
                  incident_id: str) -> bool:
-    """Whether an incident matches the filters (with a database: asked when it is not one of
-    the newest held)."""
+    """Whether an incident matches the filters (with a database: asked, once per data
+    version, when it is not one of the newest held)."""
     if incident_id in sel.shown.index or ctx.database is None:
         return incident_id in sel.shown.index
-    from dashboard.db import query
-
-    return bool(query.matching(ctx.database, spec, [incident_id], ctx.places))
+    return _matches(ctx.version, spec, incident_id, ctx)

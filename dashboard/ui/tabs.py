@@ -10,7 +10,7 @@ import altair as alt
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import export, filters, stats, style
+from dashboard import export, filters, selection, stats, style
 from dashboard.bounds import FLANK, Bounds
 from dashboard.context import Context
 from dashboard.schema import INCIDENT_TYPES, TYPE_LABELS
@@ -217,14 +217,9 @@ def _export_settings() -> ExportSettings:
                           scale=2 if scale == "2×" else 1, extent=extent or "incidents")
 
 
-#: With a database too big to hold, the exports hold at most this many of the newest
-#: matching incidents (``python -m dashboard db export`` writes them all).
-EXPORT_ROWS = 100_000
-
-
 def export_rows(sel: Selection) -> int:
     """How many incidents the data exports hold."""
-    return min(sel.total, EXPORT_ROWS) if sel.partial else sel.total
+    return min(sel.total, selection.EXPORT_ROWS) if sel.partial else sel.total
 
 
 def _exported(ctx: Context, sel: Selection, spec: filters.FilterSpec) -> gpd.GeoDataFrame:
@@ -232,10 +227,7 @@ def _exported(ctx: Context, sel: Selection, spec: filters.FilterSpec) -> gpd.Geo
     more than the app does)."""
     if not sel.partial:
         return sel.shown
-    from dashboard import geo
-    from dashboard.db import query
-    return geo.enrich(query.features(ctx.database, spec, None, EXPORT_ROWS, ctx.places),
-                      ctx.countries)
+    return selection.newest(ctx.database, spec, ctx.places, ctx.countries)
 
 
 def _render(fmt: str, ctx: Context, sel: Selection, spec: filters.FilterSpec,
