@@ -41,6 +41,7 @@ from ..bounds import Bounds
 from ..filters import CONFIDENCE_RANK, FilterSpec, Places
 from ..stats import Headline, Summary, days_table
 from .connection import connect
+from .pgstore import existing  # which ids exist: the one function, for the store and here
 
 BBox = Bounds | tuple[float, float, float, float]
 
@@ -392,13 +393,6 @@ def matching(url: str, spec: FilterSpec, ids: Iterable[str], places: Places | No
     return {r[0] for r in _run(url, spec, None, places, lambda c: sql.SQL(
         "SELECT id FROM incidents WHERE id = ANY(%(ids)s::text[]) AND {}").format(c),
         {"ids": list(ids)})}
-
-
-def existing(url: str, ids: Iterable[str]) -> set[str]:
-    """Which of ``ids`` are in the database."""
-    with connect(url) as conn:
-        return {r[0] for r in conn.execute("SELECT id FROM incidents WHERE id = ANY(%s::text[])",
-                                           (list(ids),))}
 
 
 class Ids:
